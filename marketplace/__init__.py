@@ -1,0 +1,81 @@
+"""XiaoqiTong (校企通): the web product. `create_app()` builds it."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from marketplace.config import Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    config = config or load_config()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    configure(app, config, overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: type[Config], overrides: dict) -> None:
+    app.config.from_object(config)
+    app.config["SECRET_KEY"] = config.secret_key()
+    if hasattr(config, "database_uri"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = config.database_uri()
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config.update(overrides)
+
+
+def register_extensions(app: Flask) -> None:
+    from marketplace import models  # noqa: F401  (every model registered before migrations look)
+    from marketplace.auth.sessions import load_user
+    from marketplace.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from marketplace.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(load_user)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.alliances.views import bp as alliances_bp
+    from marketplace.auth.views import bp as auth_bp
+    from marketplace.main.views import bp as main_bp
+    from marketplace.orgs.views import bp as orgs_bp
+
+    for bp in (main_bp, auth_bp, orgs_bp, alliances_bp):
+        app.register_blueprint(bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from marketplace.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from marketplace.i18n import register_template_helpers as register_i18n
+
+    register_i18n(app)
+
+
+def register_commands(app: Flask) -> None:
+    from marketplace.cli import register
+
+    register(app)

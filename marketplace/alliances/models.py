@@ -1,0 +1,248 @@
+"""Alliances with their charter parameters, and memberships with a guarded lifecycle."""
+
+import enum
+from datetime import date, datetime
+from fractions import Fraction
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.db import UTCDateTime, enum_column, utcnow
+from marketplace.extensions import db
+from marketplace.orgs.models import Organization
+
+
+class Alliance(db.Model):
+    """A vocational-education alliance (职教联盟/集团); its charter (章程) rules are stored as data."""
+
+    __tablename__ = "alliances"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "admission_vote_num > 0 AND admission_vote_den >= admission_vote_num", name="admission_vote_fraction"
+        ),
+        sa.CheckConstraint("quorum_num > 0 AND quorum_den >= quorum_num", name="quorum_fraction"),
+        sa.CheckConstraint("withdrawal_notice_months >= 0", name="notice_nonnegative"),
+        sa.CheckConstraint("lapse_after_years IS NULL OR lapse_after_years > 0", name="lapse_positive"),
+        sa.CheckConstraint("officer_term_years > 0", name="term_positive"),
+        sa.CheckConstraint("officer_term_limit IS NULL OR officer_term_limit > 0", name="term_limit_positive"),
+        sa.CheckConstraint(
+            "reporting_interval_days IS NULL OR reporting_interval_days > 0", name="reporting_interval_positive"
+        ),
+        sa.CheckConstraint("priority_tolerance >= 0 AND priority_tolerance <= 1", name="priority_tolerance_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    short_name: Mapped[str] = mapped_column(sa.String(32))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    secretariat_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    # Admission: the share of votes cast that must agree, and whether it must be exceeded (超过) or reached.
+    admission_vote_num: Mapped[int] = mapped_column(default=2)
+    admission_vote_den: Mapped[int] = mapped_column(default=3)
+    admission_vote_strict: Mapped[bool] = mapped_column(default=False)
+    # Quorum: the share of the council that must be present for a vote to count.
+    quorum_num: Mapped[int] = mapped_column(default=2)
+    quorum_den: Mapped[int] = mapped_column(default=3)
+    withdrawal_notice_months: Mapped[int] = mapped_column(default=0)
+    lapse_after_years: Mapped[int | None]
+    officer_term_years: Mapped[int] = mapped_column(default=5)
+    officer_term_limit: Mapped[int | None]
+    reporting_interval_days: Mapped[int | None]
+    assessment_grades: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["优秀", "较好", "合格", "不合格"])
+    priority_tolerance: Mapped[float] = mapped_column(sa.Float, default=0.02)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    secretariat: Mapped[Organization] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Alliance {self.id} {self.short_name}>"
+
+    @property
+    def admission_threshold(self) -> Fraction:
+        return Fraction(self.admission_vote_num, self.admission_vote_den)
+
+    @property
+    def quorum(self) -> Fraction:
+        return Fraction(self.quorum_num, self.quorum_den)
+
+    def is_quorate(self, present: int, council_size: int) -> bool:
+        return council_size > 0 and Fraction(present, council_size) >= self.quorum
+
+    def admission_passes(self, yes: int, present: int, council_size: int) -> bool:
+        """Exact arithmetic so that 'exactly 2/3' and 'one vote short' are decided correctly."""
+        if not self.is_quorate(present, council_size) or present == 0:
+            return False
+        share = Fraction(yes, present)
+        if self.admission_vote_strict:
+            return share > self.admission_threshold
+        return share >= self.admission_threshold
+
+    def is_secretariat(self, user) -> bool:
+        """The alliance's secretariat (秘书处) staff, or a platform admin."""
+        return user.is_authenticated and (
+            user.is_platform_admin or (user.is_secretariat and user.organization_id == self.secretariat_org_id)
+        )
+
+    def earliest_withdrawal(self, requested_on: date) -> date:
+        return requested_on + relativedelta(months=self.withdrawal_notice_months)
+
+
+class Tier(enum.StrEnum):
+    CHAIR = "chair"  # 理事长单位
+    VICE_CHAIR = "vice_chair"  # 副理事长单位
+    STANDING = "standing"  # 常务理事单位
+    DIRECTOR = "director"  # 理事单位
+    MEMBER = "member"  # 成员单位
+
+
+class MembershipStatus(enum.StrEnum):
+    APPLIED = "applied"
+    UNDER_REVIEW = "under_review"
+    ACTIVE = "active"
+    WITHDRAWAL_REQUESTED = "withdrawal_requested"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+    EXPELLED = "expelled"
+    REJECTED = "rejected"
+
+
+S = MembershipStatus
+TRANSITIONS: dict[MembershipStatus, frozenset[MembershipStatus]] = {
+    S.APPLIED: frozenset({S.UNDER_REVIEW, S.REJECTED}),
+    S.UNDER_REVIEW: frozenset({S.ACTIVE, S.REJECTED}),
+    S.ACTIVE: frozenset({S.WITHDRAWAL_REQUESTED, S.LAPSED, S.EXPELLED}),
+    S.WITHDRAWAL_REQUESTED: frozenset({S.WITHDRAWN, S.ACTIVE, S.EXPELLED}),
+    S.WITHDRAWN: frozenset(),
+    S.LAPSED: frozenset(),
+    S.EXPELLED: frozenset(),
+    S.REJECTED: frozenset(),
+}
+OPEN_STATUSES = frozenset({S.APPLIED, S.UNDER_REVIEW, S.ACTIVE, S.WITHDRAWAL_REQUESTED})
+# Statuses in which the membership confers rights (still a member while a withdrawal is pending).
+IN_FORCE_STATUSES = frozenset({S.ACTIVE, S.WITHDRAWAL_REQUESTED})
+# Statuses a membership can only reach after having been active: its effective dates are meaningful.
+ONCE_ACTIVE_STATUSES = frozenset({S.ACTIVE, S.WITHDRAWAL_REQUESTED, S.WITHDRAWN, S.LAPSED, S.EXPELLED})
+_OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
+
+
+class IllegalTransition(ValueError):
+    """A membership was asked to move to a status its lifecycle does not allow."""
+
+
+class Membership(db.Model):
+    """An organisation's membership of an alliance (联盟成员单位), one row per application; history is kept."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.Index(
+            "uq_memberships_open_per_alliance",
+            "organization_id",
+            "alliance_id",
+            unique=True,
+            postgresql_where=sa.text(f"status IN ({_OPEN_SQL})"),
+            sqlite_where=sa.text(f"status IN ({_OPEN_SQL})"),
+        ),
+        sa.CheckConstraint(
+            "effective_until IS NULL OR effective_from IS NULL OR effective_until >= effective_from",
+            name="effective_dates_ordered",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliances.id"), index=True)
+    tier: Mapped[Tier] = mapped_column(enum_column(Tier, "membership_tier"), default=Tier.MEMBER)
+    status: Mapped[MembershipStatus] = mapped_column(
+        enum_column(MembershipStatus, "membership_status"), default=MembershipStatus.APPLIED
+    )
+    application_note: Mapped[str] = mapped_column(sa.Text, default="")
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    effective_from: Mapped[date | None]
+    effective_until: Mapped[date | None]
+    withdrawal_requested_on: Mapped[date | None]
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    organization: Mapped[Organization] = relationship()
+    alliance: Mapped[Alliance] = relationship()
+    transitions: Mapped[list["MembershipTransition"]] = relationship(
+        back_populates="membership", order_by="MembershipTransition.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.id} org={self.organization_id} alliance={self.alliance_id} {self.status}>"
+
+    @property
+    def in_force(self) -> bool:
+        return self.status in IN_FORCE_STATUSES
+
+    def can_transition_to(self, status: MembershipStatus) -> bool:
+        return status in TRANSITIONS[self.status]
+
+    def transition_to(self, status: MembershipStatus, *, actor, reason: str = "", on: date) -> "MembershipTransition":
+        """Move along the lifecycle, recording who decided, when it takes effect and why."""
+        if not self.can_transition_to(status):
+            raise IllegalTransition(f"membership {self.id}: {self.status.value} → {status.value} is not allowed")
+        if status is S.WITHDRAWN:
+            earliest = self.alliance.earliest_withdrawal(self.withdrawal_requested_on or on)
+            if on < earliest:
+                raise IllegalTransition(
+                    f"membership {self.id}: withdrawal cannot take effect before {earliest.isoformat()} "
+                    f"({self.alliance.withdrawal_notice_months} months' notice)"
+                )
+        previous = self.status
+        if status is S.ACTIVE and previous is S.UNDER_REVIEW:
+            self.effective_from = on
+        elif status is S.ACTIVE and previous is S.WITHDRAWAL_REQUESTED:
+            self.withdrawal_requested_on = None
+        elif status is S.WITHDRAWAL_REQUESTED:
+            self.withdrawal_requested_on = on
+        elif status in (S.WITHDRAWN, S.LAPSED, S.EXPELLED):
+            self.effective_until = on
+        self.status = status
+        self.decided_by_id = actor.id if actor is not None else None
+        self.decided_at = utcnow()
+        self.decision_reason = reason
+        record = MembershipTransition(
+            from_status=previous, to_status=status, actor_id=self.decided_by_id, reason=reason, effective_on=on
+        )
+        self.transitions.append(record)
+        return record
+
+    def can_view(self, user) -> bool:
+        """The member organisation and the alliance's secretariat see a membership and its history."""
+        return user.is_authenticated and (
+            self.organization_id == user.organization_id or self.alliance.is_secretariat(user)
+        )
+
+    def can_decide(self, user) -> bool:
+        return self.alliance.is_secretariat(user)
+
+    def can_withdraw(self, user) -> bool:
+        return user.is_authenticated and user.is_org_admin and self.organization_id == user.organization_id
+
+    def was_in_force_on(self, day: date) -> bool:
+        """Whether this membership conferred rights on `day` (approved, not yet withdrawn/lapsed/expelled)."""
+        if self.status not in ONCE_ACTIVE_STATUSES or self.effective_from is None:
+            return False
+        return self.effective_from <= day and (self.effective_until is None or day < self.effective_until)
+
+
+class MembershipTransition(db.Model):
+    """One step in a membership's history: never updated, only appended."""
+
+    __tablename__ = "membership_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("memberships.id"), index=True)
+    from_status: Mapped[MembershipStatus | None] = mapped_column(enum_column(MembershipStatus, "from_status"))
+    to_status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus, "to_status"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    effective_on: Mapped[date]
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    membership: Mapped[Membership] = relationship(back_populates="transitions")
+    actor = relationship("User")

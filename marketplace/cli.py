@@ -1,0 +1,63 @@
+"""Flask commands: reference data and demo data."""
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from marketplace.extensions import db
+from marketplace.reference import loaders
+from marketplace.reference.models import Major
+
+reference_cli = AppGroup("reference", help="Load reference data: regions, occupations, majors.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@reference_cli.command("load")
+def load_reference():
+    """Load regions, the 2022 occupational classification and the demo major set (idempotent)."""
+    regions = loaders.load_regions(db.session)
+    occupations = loaders.load_occupations(db.session)
+    majors = 0
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Major)) == 0:
+        majors = loaders.load_majors(db.session, loaders.DEMO_MAJORS_CSV.read_text(encoding="utf-8"))
+    db.session.commit()
+    click.echo(f"regions +{regions}, occupations +{occupations}, majors +{majors}")
+
+
+@reference_cli.command("load-majors")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_majors(path: Path):
+    """Load a major catalogue CSV with columns code, name, level (jigong/zhongzhi/gaozhi), category."""
+    try:
+        added = loaders.load_majors(db.session, path.read_text(encoding="utf-8-sig"))
+    except loaders.ReferenceDataError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"majors +{added}")
+
+
+@demo_cli.command("load")
+@click.option("--seed", default=2027, show_default=True, help="Random seed: the same seed gives the same data.")
+def load_demo(seed: int):
+    """Build the four demo alliances with schools, enterprises and logins, unless data already exists."""
+    from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
+
+    if has_demo():
+        click.echo("Demo data already present; nothing loaded.")
+    else:
+        load_reference.callback()
+        build_demo(seed)
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, login in demo_logins():
+        click.echo(f"  {role:<16} {login}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(reference_cli)
+    app.cli.add_command(demo_cli)

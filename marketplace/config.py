@@ -1,0 +1,109 @@
+"""Configuration read from the environment: development, test and production."""
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("XQT_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used: the message says what to set."""
+
+
+def _dev_secret_key(instance_dir: Path) -> str:
+    """Generate the development key once into instance/ so sessions survive restarts."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Development defaults: embedded SQLite under instance/, a generated secret key."""
+
+    ENV_NAME = "development"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'xiaoqitong.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    # argon2id parameters (OWASP: m=19 MiB, t=2, p=1 is the minimum).
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+    INVITATION_DAYS = 7
+    PER_PAGE = 30
+
+    @classmethod
+    def secret_key(cls) -> str:
+        return os.environ.get("SECRET_KEY") or _dev_secret_key(INSTANCE_DIR)
+
+
+class TestConfig(Config):
+    """The suite: a database URL given by the test harness, cheap hashing, no CSRF unless a test asks."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "5 per minute"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+
+    @classmethod
+    def secret_key(cls) -> str:
+        return secrets.token_hex(16)
+
+
+class ProductionConfig(Config):
+    """Production: DATABASE_URL and SECRET_KEY must come from the environment; cookies are Secure."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def secret_key(cls) -> str:
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32:
+            raise ConfigError(
+                "SECRET_KEY is not set (or shorter than 32 characters). Production refuses to start without "
+                'one: generate it with `python -c "import secrets; print(secrets.token_hex(32))"` and export it.'
+            )
+        return key
+
+    @classmethod
+    def database_uri(cls) -> str:
+        url = os.environ.get("DATABASE_URL")
+        if not url:
+            raise ConfigError(
+                "DATABASE_URL is not set. Production needs e.g. postgresql+psycopg://user:password@host:5432/xiaoqitong"
+            )
+        return url
+
+
+CONFIGS = {"development": Config, "test": TestConfig, "production": ProductionConfig}
+
+
+def load_config(name: str | None = None) -> type[Config]:
+    """Pick the configuration class named by XQT_ENV (development by default)."""
+    name = name or os.environ.get("XQT_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"XQT_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
