@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from marketplace.config import Config, load_config
 
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "warning"
     login_manager.user_loader(load_user)
     csrf.init_app(app)
