@@ -3,18 +3,36 @@
 from marketplace.alliances.models import Alliance, Membership, MembershipTransition
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Invitation, User
+from marketplace.cohorts.models import Cohort, ConsentRecord, Student, StudentCertificate
 from marketplace.orgs.models import Organization
+from marketplace.pipeline.models import Nomination, Notification, Placement, RuleException
+from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate
+from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
 from marketplace.reference.models import Major, Occupation, Region
 
 __all__ = [
     "Alliance",
     "AuditEvent",
+    "Cohort",
+    "ConsentRecord",
+    "HiringPlan",
     "Invitation",
     "Major",
     "Membership",
     "MembershipTransition",
+    "Nomination",
+    "Notification",
     "Occupation",
+    "Opening",
+    "OpeningCertificate",
     "Organization",
+    "Placement",
+    "PracticeBase",
+    "PracticeRequest",
     "Region",
+    "RuleException",
+    "Student",
+    "StudentCertificate",
+    "Teacher",
     "User",
 ]

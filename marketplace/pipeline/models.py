@@ -1,0 +1,130 @@
+"""The pipeline: nomination → shortlist → offer → acceptance → placement, with notifications and rule exceptions."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.cohorts.models import Student
+from marketplace.db import UTCDateTime, enum_column, utcnow
+from marketplace.extensions import db
+from marketplace.plans.models import Opening, OpeningKind
+
+
+class NominationStatus(enum.StrEnum):
+    NOMINATED = "nominated"  # the school put the student forward
+    INVITED = "invited"  # the enterprise invited a consenting student
+    SHORTLISTED = "shortlisted"
+    REJECTED = "rejected"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"  # the school recorded the student's acceptance: a placement exists
+    DECLINED = "declined"  # the student declined the offer
+    WITHDRAWN = "withdrawn"  # the school withdrew the nomination
+
+
+N = NominationStatus
+NOMINATION_TRANSITIONS: dict[NominationStatus, frozenset[NominationStatus]] = {
+    N.NOMINATED: frozenset({N.SHORTLISTED, N.REJECTED, N.OFFERED, N.WITHDRAWN}),
+    N.INVITED: frozenset({N.SHORTLISTED, N.OFFERED, N.WITHDRAWN, N.REJECTED}),
+    N.SHORTLISTED: frozenset({N.OFFERED, N.REJECTED, N.WITHDRAWN}),
+    N.OFFERED: frozenset({N.ACCEPTED, N.DECLINED, N.WITHDRAWN}),
+    N.REJECTED: frozenset(),
+    N.ACCEPTED: frozenset(),
+    N.DECLINED: frozenset(),
+    N.WITHDRAWN: frozenset(),
+}
+
+
+class Nomination(db.Model):
+    """A student put forward for an opening (推荐), by the school or on the enterprise's invitation."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (sa.UniqueConstraint("opening_id", "student_id", name="uq_nominations_opening_student"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(sa.ForeignKey("openings.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id"), index=True)
+    status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, "nomination_status"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")  # rejection reason, decline reason
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    opening: Mapped[Opening] = relationship()
+    student: Mapped[Student] = relationship()
+
+    def can_transition_to(self, status: NominationStatus) -> bool:
+        return status in NOMINATION_TRANSITIONS[self.status]
+
+
+class PlacementStatus(enum.StrEnum):
+    ONGOING = "ongoing"
+    COMPLETED = "completed"
+    LEFT_EARLY = "left_early"
+
+
+class Placement(db.Model):
+    """Where a student went (实习/就业去向): the outcome that reports count."""
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        sa.UniqueConstraint("opening_id", "student_id", name="uq_placements_opening_student"),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+        sa.CheckConstraint("pay >= 0", name="pay_nonnegative"),
+        # A student holds at most one ongoing placement of a kind at a time.
+        sa.Index(
+            "uq_placements_one_ongoing_per_kind",
+            "student_id",
+            "kind",
+            unique=True,
+            postgresql_where=sa.text("status = 'ongoing'"),
+            sqlite_where=sa.text("status = 'ongoing'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(sa.ForeignKey("openings.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id"), index=True)
+    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nominations.id"), unique=True)
+    kind: Mapped[OpeningKind] = mapped_column(enum_column(OpeningKind, "placement_kind"))
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    status: Mapped[PlacementStatus] = mapped_column(
+        enum_column(PlacementStatus, "placement_status"), default=PlacementStatus.ONGOING
+    )
+    pay: Mapped[int]
+    enterprise_feedback: Mapped[str] = mapped_column(sa.Text, default="")
+    school_feedback: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    opening: Mapped[Opening] = relationship()
+    student: Mapped[Student] = relationship()
+
+
+class RuleException(db.Model):
+    """A secretariat's recorded exception to an internship rule that allows one ('generally ≤ 10%'), with reason."""
+
+    __tablename__ = "rule_exceptions"
+    __table_args__ = (sa.UniqueConstraint("opening_id", "rule", name="uq_rule_exceptions_opening_rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(sa.ForeignKey("openings.id"), index=True)
+    rule: Mapped[str] = mapped_column(sa.String(32))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliances.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(db.Model):
+    """An in-app notification to an organisation (站内通知)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    message: Mapped[str] = mapped_column(sa.String(255))
+    link: Mapped[str] = mapped_column(sa.String(255), default="")
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,5 @@
+"""Nominations, offers, placements, intern roster, notifications."""
+
+from flask import Blueprint
+
+bp = Blueprint("pipeline", __name__)

@@ -1,0 +1,88 @@
+"""Teacher enterprise practice (教师企业实践): teachers, practice bases with a mentor, requests and records."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.db import UTCDateTime, enum_column, utcnow
+from marketplace.extensions import db
+from marketplace.orgs.models import Organization
+from marketplace.reference.models import Region
+
+
+class Teacher(db.Model):
+    """A teacher of a member school (专业教师)."""
+
+    __tablename__ = "teachers"
+    __table_args__ = (sa.UniqueConstraint("school_id", "staff_no", name="uq_teachers_school_staff_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    staff_no: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[str] = mapped_column(sa.String(64))
+    specialty: Mapped[str] = mapped_column(sa.String(64))
+
+    school: Mapped[Organization] = relationship()
+
+
+class PracticeBase(db.Model):
+    """An enterprise's practice base for teachers (教师企业实践基地), with a named mentor (专人指导)."""
+
+    __tablename__ = "practice_bases"
+    __table_args__ = (
+        sa.CheckConstraint("capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("available_until >= available_from", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(128))
+    specialty: Mapped[str] = mapped_column(sa.String(64))
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"))
+    capacity: Mapped[int]
+    available_from: Mapped[date]
+    available_until: Mapped[date]
+    mentor_name: Mapped[str] = mapped_column(sa.String(64))
+    mentor_title: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    enterprise: Mapped[Organization] = relationship()
+    city: Mapped[Region] = relationship()
+
+
+class PracticeStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class PracticeRequest(db.Model):
+    """A teacher's request for enterprise practice, and once served, the record of days served."""
+
+    __tablename__ = "practice_requests"
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        sa.CheckConstraint("days > 0", name="days_positive"),
+        sa.CheckConstraint("days_served IS NULL OR days_served >= 0", name="days_served_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("teachers.id"), index=True)
+    specialty: Mapped[str] = mapped_column(sa.String(64))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    days: Mapped[int]
+    wanted_city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"))
+    status: Mapped[PracticeStatus] = mapped_column(
+        enum_column(PracticeStatus, "practice_status"), default=PracticeStatus.REQUESTED
+    )
+    base_id: Mapped[int | None] = mapped_column(sa.ForeignKey("practice_bases.id"), index=True)
+    days_served: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    teacher: Mapped[Teacher] = relationship()
+    base: Mapped[PracticeBase | None] = relationship()
+    wanted_city: Mapped[Region | None] = relationship()
