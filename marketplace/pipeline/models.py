@@ -57,6 +57,19 @@ class Nomination(db.Model):
     def can_transition_to(self, status: NominationStatus) -> bool:
         return status in NOMINATION_TRANSITIONS[self.status]
 
+    def side_of(self, user) -> str | None:
+        """'school', 'enterprise' or None: which party of this nomination the user acts for."""
+        if not user.is_authenticated:
+            return None
+        if user.organization_id == self.student.school_id:
+            return "school"
+        if user.organization_id == self.opening.plan.enterprise_id:
+            return "enterprise"
+        return None
+
+    def can_view(self, user) -> bool:
+        return self.side_of(user) is not None or (user.is_authenticated and user.is_platform_admin)
+
 
 class PlacementStatus(enum.StrEnum):
     ONGOING = "ongoing"
@@ -100,6 +113,12 @@ class Placement(db.Model):
 
     opening: Mapped[Opening] = relationship()
     student: Mapped[Student] = relationship()
+
+    def can_view(self, user) -> bool:
+        """The student's school and the host enterprise."""
+        return user.is_authenticated and (
+            user.is_platform_admin or user.organization_id in (self.student.school_id, self.opening.plan.enterprise_id)
+        )
 
 
 class RuleException(db.Model):

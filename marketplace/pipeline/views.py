@@ -1,5 +1,175 @@
-"""Nominations, offers, placements, intern roster, notifications."""
+"""Nominations, offers, placements, the intern roster and notifications."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from marketplace.cohorts.models import Student
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.permissions import load_or_404
+from marketplace.pipeline import services
+from marketplace.pipeline.forms import AcceptForm, ClosePlacementForm, FeedbackForm, MoveForm, PutForwardForm
+from marketplace.pipeline.models import Nomination, NominationStatus, Notification, Placement, PlacementStatus
+from marketplace.plans.messages import breach_message
+from marketplace.plans.models import HiringPlan, Opening
 
 bp = Blueprint("pipeline", __name__)
+N = NominationStatus
+STEP_SIDE = {N.SHORTLISTED: "enterprise", N.OFFERED: "enterprise", N.REJECTED: "enterprise",
+             N.DECLINED: "school", N.WITHDRAWN: "school"}  # fmt: skip
+
+
+def _flash_error(exc: services.PipelineError) -> None:
+    flash(" ".join([_(str(exc))] + [breach_message(b) for b in exc.breaches]), "danger")
+
+
+def nominable_students(opening: Opening, school_id: int):
+    """The school's consenting students not yet put forward for this opening, wanted majors first."""
+    already = sa.select(Nomination.student_id).where(Nomination.opening_id == opening.id)
+    wanted = [m.id for m in opening.majors]
+    return db.session.scalars(
+        sa.select(Student)
+        .where(Student.school_id == school_id, Student.consent_to_share.is_(True), Student.id.not_in(already))
+        .order_by(sa.case((Student.major_id.in_(wanted), 0), else_=1), Student.student_no)
+        .limit(500)
+    ).all()
+
+
+@bp.post("/openings/<int:opening_id>/put-forward")
+@login_required
+def put_forward(opening_id: int):
+    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_view(u))
+    form = PutForwardForm()
+    form.student_id.choices = [(s.id, s.name) for s in nominable_students(opening, current_user.organization_id)]
+    if not form.validate_on_submit():
+        abort(400)
+    student = load_or_404(Student, form.student_id.data, lambda s, u: s.can_edit(u))
+    try:
+        nomination = services.put_forward(student, opening, actor=current_user, invited=False)
+    except services.PipelineError as exc:
+        db.session.rollback()
+        _flash_error(exc)
+        return redirect(url_for("plans.opening", opening_id=opening.id))
+    db.session.commit()
+    flash(_("Student put forward. The enterprise has been notified."), "success")
+    return redirect(url_for("pipeline.nomination", nomination_id=nomination.id))
+
+
+@bp.get("/nominations")
+@login_required
+def nominations():
+    org_id = current_user.organization_id
+    query = (
+        sa.select(Nomination)
+        .join(Student, Student.id == Nomination.student_id)
+        .join(Opening, Opening.id == Nomination.opening_id)
+        .join(HiringPlan, HiringPlan.id == Opening.plan_id)
+        .where(sa.or_(Student.school_id == org_id, HiringPlan.enterprise_id == org_id))
+        .options(joinedload(Nomination.student), joinedload(Nomination.opening).joinedload(Opening.plan))
+        .order_by(Nomination.updated_at.desc())
+    )
+    status = request.args.get("status")
+    if status in {s.value for s in N}:
+        query = query.where(Nomination.status == N(status))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
+    return render_template("pipeline/nominations.html", page=page, status=status)
+
+
+@bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
+@login_required
+def nomination(nomination_id: int):
+    n = load_or_404(Nomination, nomination_id, lambda n, u: n.can_view(u))
+    side = n.side_of(current_user)
+    form = MoveForm()
+    if form.validate_on_submit():
+        step = N(form.status.data)
+        if STEP_SIDE[step] != side:
+            abort(403)
+        try:
+            services.move(n, step, actor=current_user, reason=form.reason.data or "")
+        except services.PipelineError as exc:
+            db.session.rollback()
+            _flash_error(exc)
+        else:
+            db.session.commit()
+            flash(_("Recorded. The other side has been notified."), "success")
+        return redirect(url_for("pipeline.nomination", nomination_id=n.id))
+    steps = [s for s in STEP_SIDE if STEP_SIDE[s] == side and n.can_transition_to(s)]
+    form.status.choices = [c for c in form.status.choices if c[0] in {s.value for s in steps}]
+    accept_form = AcceptForm(data={"start_date": n.opening.start_date, "pay": n.opening.pay_min})
+    return render_template("pipeline/nomination.html", n=n, side=side, form=form if steps else None,
+                           accept_form=accept_form if side == "school" and n.status is N.OFFERED else None)  # fmt: skip
+
+
+@bp.post("/nominations/<int:nomination_id>/accept")
+@login_required
+def accept(nomination_id: int):
+    n = load_or_404(Nomination, nomination_id, lambda n, u: n.can_view(u))
+    if n.side_of(current_user) != "school":
+        abort(403)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        flash(_("Give the start date and the agreed pay."), "danger")
+        return redirect(url_for("pipeline.nomination", nomination_id=n.id))
+    try:
+        placement = services.accept(n, actor=current_user, start_date=form.start_date.data, pay=form.pay.data)
+        db.session.commit()
+    except services.PipelineError as exc:
+        db.session.rollback()
+        _flash_error(exc)
+        return redirect(url_for("pipeline.nomination", nomination_id=n.id))
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash(_("The student already holds an ongoing placement of this kind."), "danger")
+        return redirect(url_for("pipeline.nomination", nomination_id=n.id))
+    flash(_("Placement recorded."), "success")
+    return redirect(url_for("pipeline.placement", placement_id=placement.id))
+
+
+@bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
+@login_required
+def placement(placement_id: int):
+    p = load_or_404(Placement, placement_id, lambda p, u: p.can_view(u))
+    close_form, feedback_form = ClosePlacementForm(prefix="close"), FeedbackForm(prefix="fb")
+    try:
+        if close_form.submit.data and close_form.validate_on_submit():
+            services.close_placement(p, PlacementStatus(close_form.status.data), actor=current_user,
+                                     end_date=close_form.end_date.data)  # fmt: skip
+        elif feedback_form.submit.data and feedback_form.validate_on_submit():
+            services.give_feedback(p, actor=current_user, text=feedback_form.text.data)
+        else:
+            return render_template("pipeline/placement.html", p=p, close_form=close_form, feedback_form=feedback_form)
+    except services.PipelineError as exc:
+        db.session.rollback()
+        _flash_error(exc)
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("pipeline.placement", placement_id=p.id))
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    items = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.organization_id == current_user.organization_id)
+        .order_by(Notification.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("pipeline/notifications.html", items=items)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.organization_id == current_user.organization_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("pipeline.notifications"))

@@ -1,5 +1,185 @@
-"""Enterprises' half-year hiring plans and openings; the openings list."""
+"""Enterprises' half-year hiring plans and openings; the openings list every member browses."""
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.extensions import db
+from marketplace.orgs.models import OrgKind
+from marketplace.permissions import load_or_404
+from marketplace.plans import services
+from marketplace.plans.forms import OpeningForm, PlanForm
+from marketplace.plans.listing import OpeningFilters, list_openings
+from marketplace.plans.models import HiringPlan, Opening, PlanStatus
+from marketplace.reference.models import Occupation
+from marketplace.timeutil import local_today
 
 bp = Blueprint("plans", __name__)
+
+
+def _require_enterprise():
+    if current_user.organization.kind is not OrgKind.ENTERPRISE and not current_user.is_platform_admin:
+        abort(403)
+
+
+@bp.get("/plans")
+@login_required
+def my_plans():
+    _require_enterprise()
+    plans = db.session.scalars(
+        sa.select(HiringPlan)
+        .where(HiringPlan.enterprise_id == current_user.organization_id)
+        .order_by(HiringPlan.year.desc(), HiringPlan.half.desc())
+    ).all()
+    return render_template("plans/my_plans.html", plans=plans)
+
+
+def _plan_form(plan: HiringPlan | None) -> PlanForm:
+    today = local_today()
+    defaults = {"year": today.year, "half": 1 if today.month <= 6 else 2}
+    if plan is not None:
+        defaults = {"year": plan.year, "half": plan.half, "labour_standards": plan.labour_standards,
+                    "alliances": [a.id for a in plan.alliances]}  # fmt: skip
+    form = PlanForm(data=defaults)
+    form.alliances.choices = [(a.id, a.name) for a in services.member_alliances(current_user.organization_id)]
+    return form
+
+
+def _save_plan(plan: HiringPlan, form: PlanForm):
+    try:
+        services.save_plan(plan, year=form.year.data, half=form.half.data,
+                           labour_standards=form.labour_standards.data or "",
+                           alliance_ids=form.alliances.data or [], actor=current_user)  # fmt: skip
+    except services.PlanError as exc:
+        db.session.rollback()
+        form.year.errors.append(_(str(exc)))
+        return None
+    db.session.commit()
+    flash(_("Plan saved."), "success")
+    return redirect(url_for("plans.plan", plan_id=plan.id))
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@login_required
+def new_plan():
+    _require_enterprise()
+    form = _plan_form(None)
+    if form.validate_on_submit():
+        response = _save_plan(HiringPlan(enterprise_id=current_user.organization_id), form)
+        if response is not None:
+            return response
+    return render_template("plans/plan_form.html", form=form, plan=None)
+
+
+@bp.route("/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_plan(plan_id: int):
+    plan = load_or_404(HiringPlan, plan_id, lambda p, u: p.can_edit(u))
+    form = _plan_form(plan)
+    if form.validate_on_submit():
+        response = _save_plan(plan, form)
+        if response is not None:
+            return response
+    return render_template("plans/plan_form.html", form=form, plan=plan)
+
+
+@bp.get("/plans/<int:plan_id>")
+@login_required
+def plan(plan_id: int):
+    plan = load_or_404(HiringPlan, plan_id, lambda p, u: p.can_view(u))
+    return render_template("plans/plan.html", plan=plan, can_edit=plan.can_edit(current_user))
+
+
+@bp.post("/plans/<int:plan_id>/<any(publish, copy):action>")
+@login_required
+def plan_action(plan_id: int, action: str):
+    plan = load_or_404(HiringPlan, plan_id, lambda p, u: p.can_edit(u))
+    try:
+        if action == "publish":
+            services.publish(plan, actor=current_user)
+            target = plan
+        else:
+            target = services.copy_plan(plan, actor=current_user)
+    except services.PlanError as exc:
+        db.session.rollback()
+        flash(_(str(exc)), "danger")
+        return redirect(url_for("plans.plan", plan_id=plan.id))
+    db.session.commit()
+    flash(_("Plan published.") if action == "publish" else _("Plan copied to the next half-year."), "success")
+    return redirect(url_for("plans.plan", plan_id=target.id))
+
+
+def _opening_page(opening: Opening, plan: HiringPlan):
+    form = OpeningForm(obj=opening if opening.id else None)
+    if opening.id and not form.is_submitted():
+        from marketplace.certificates import format_certificates
+
+        form.occupation_code.data = opening.occupation.code if opening.occupation else ""
+        form.majors.data = [m.id for m in opening.majors]
+        form.city.data = opening.city_id
+        form.certificates.data = format_certificates((c.name, c.min_level) for c in opening.certificates)
+    if form.validate_on_submit():
+        try:
+            services.save_opening(opening, form, actor=current_user)
+        except services.PlanError as exc:
+            db.session.rollback()
+            form.headcount.errors.append(_(str(exc)))
+        else:
+            db.session.commit()
+            flash(_("Opening saved."), "success")
+            return redirect(url_for("plans.plan", plan_id=plan.id))
+    return render_template("plans/opening_form.html", form=form, plan=plan, opening=opening)
+
+
+@bp.route("/plans/<int:plan_id>/openings/new", methods=["GET", "POST"])
+@login_required
+def new_opening(plan_id: int):
+    plan = load_or_404(HiringPlan, plan_id, lambda p, u: p.can_edit(u))
+    return _opening_page(Opening(plan=plan), plan)
+
+
+@bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_opening(opening_id: int):
+    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u))
+    return _opening_page(opening, opening.plan)
+
+
+@bp.get("/openings")
+@login_required
+def openings():
+    filters = OpeningFilters.from_args(request.args)
+    page = list_openings(filters, page=request.args.get("page", 1, type=int))
+    return render_template("plans/openings.html", page=page, filters=filters)
+
+
+@bp.get("/openings/<int:opening_id>")
+@login_required
+def opening(opening_id: int):
+    from marketplace.pipeline.views import nominable_students
+
+    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_view(u))
+    published = opening.plan.status is PlanStatus.PUBLISHED
+    candidates = None
+    if published and current_user.organization.kind is OrgKind.SCHOOL and opening.remaining > 0:
+        candidates = nominable_students(opening, current_user.organization_id)
+    return render_template("plans/opening.html", opening=opening, can_edit=opening.can_edit(current_user),
+                           candidates=candidates)  # fmt: skip
+
+
+@bp.get("/occupations/suggest")
+@login_required
+def suggest_occupations():
+    """A simple lookup by name and job-board aliases; the matching engine replaces it with a ranked one."""
+    q = (request.args.get("q") or "").strip()[:40]
+    if not q:
+        return jsonify([])
+    like = f"%{q}%"
+    rows = db.session.execute(
+        sa.select(Occupation.code, Occupation.name)
+        .where(Occupation.level == 4, sa.or_(Occupation.name.like(like), Occupation.aliases.like(like)))
+        .order_by(sa.func.length(Occupation.name), Occupation.code)
+        .limit(5)
+    ).all()
+    return jsonify([{"code": code, "name": name} for code, name in rows])

@@ -1,0 +1,60 @@
+"""Forms of the pipeline: nominate, decide, accept, close a placement, feedback, rule exceptions."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from marketplace.i18n import choices
+from marketplace.pipeline.models import NominationStatus, PlacementStatus
+from marketplace.plans import rules
+
+
+class PutForwardForm(FlaskForm):
+    student_id = SelectField(_l("Student"), coerce=int)
+    submit = SubmitField(_l("Put forward"))
+
+
+class MoveForm(FlaskForm):
+    status = SelectField(
+        _l("Next step"),
+        choices=choices(
+            NominationStatus,
+            [NominationStatus.SHORTLISTED, NominationStatus.OFFERED, NominationStatus.REJECTED,
+             NominationStatus.DECLINED, NominationStatus.WITHDRAWN],
+        ),
+    )  # fmt: skip
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+    submit = SubmitField(_l("Record"))
+
+
+class AcceptForm(FlaskForm):
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    pay = IntegerField(_l("Agreed monthly pay (yuan)"), validators=[InputRequired(), NumberRange(0, 1_000_000)])
+    submit = SubmitField(_l("Record the student's acceptance"))
+
+
+class ClosePlacementForm(FlaskForm):
+    status = SelectField(
+        _l("Outcome"), choices=choices(PlacementStatus, [PlacementStatus.COMPLETED, PlacementStatus.LEFT_EARLY])
+    )
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
+    submit = SubmitField(_l("Close placement"))
+
+
+class FeedbackForm(FlaskForm):
+    text = TextAreaField(_l("Feedback"), validators=[InputRequired(), Length(min=4, max=2000)])
+    submit = SubmitField(_l("Send feedback"))
+
+
+class WaiverForm(FlaskForm):
+    rule = SelectField(
+        _l("Rule"),
+        choices=[
+            (rules.ENTERPRISE_SHARE, _l("Interns ≤ 10% of staff")),
+            (rules.POST_SHARE, _l("Interns ≤ 20% of post")),
+        ],
+    )
+    alliance_id = SelectField(_l("On behalf of"), coerce=int)
+    reason = TextAreaField(_l("Reason for the exception"), validators=[InputRequired(), Length(min=4, max=1000)])
+    submit = SubmitField(_l("Record exception"))

@@ -1,0 +1,187 @@
+"""The pipeline across student, opening and placement. Functions flush, never commit; the view commits once."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from marketplace.audit.services import record
+from marketplace.cohorts.models import Student
+from marketplace.extensions import db
+from marketplace.pipeline.models import (
+    Nomination,
+    NominationStatus,
+    Notification,
+    Placement,
+    PlacementStatus,
+    RuleException,
+)
+from marketplace.plans import rules
+from marketplace.plans.models import HiringPlan, Opening, PlanStatus
+
+N = NominationStatus
+
+
+class PipelineError(ValueError):
+    """A step the rules refuse. `breaches` carries internship-rule breaches for the message."""
+
+    def __init__(self, message: str, breaches: list[rules.Breach] | None = None):
+        super().__init__(message)
+        self.breaches = breaches or []
+
+
+def notify(org_id: int, message: str, link: str = "") -> None:
+    db.session.add(Notification(organization_id=org_id, message=message[:255], link=link))
+
+
+def _check_open(opening: Opening) -> None:
+    if opening.plan.status is not PlanStatus.PUBLISHED:
+        raise PipelineError("This opening is not published.")
+    if opening.remaining <= 0:
+        raise PipelineError("This opening has no places left.")
+
+
+def _check_student(student: Student, opening: Opening) -> None:
+    if not student.consent_to_share:
+        raise PipelineError("The student has not consented to share their data with enterprises.")
+    breaches = rules.student_breaches(
+        kind=opening.kind, birth_date=student.birth_date, enrolled_on=student.enrolled_on, start_date=opening.start_date
+    )
+    if breaches:
+        raise PipelineError("The internship rules do not allow this placement.", breaches)
+
+
+def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> Nomination:
+    """The school nominates (推荐) a student, or the enterprise invites a consenting one."""
+    _check_open(opening)
+    _check_student(student, opening)
+    existing = db.session.scalar(
+        sa.select(Nomination).where(Nomination.opening_id == opening.id, Nomination.student_id == student.id)
+    )
+    if existing is not None:
+        raise PipelineError("This student has already been put forward for this opening.")
+    nomination = Nomination(
+        opening=opening, student=student, status=N.INVITED if invited else N.NOMINATED, created_by_id=actor.id
+    )
+    db.session.add(nomination)
+    db.session.flush()
+    record("nomination_invited" if invited else "nomination_created", nomination, actor=actor)
+    other_side = student.school_id if invited else opening.plan.enterprise_id
+    notify(
+        other_side,
+        f"{'邀请' if invited else '推荐'}：{student.name} → {opening.title}",
+        f"/nominations/{nomination.id}",
+    )
+    return nomination
+
+
+def move(nomination: Nomination, status: NominationStatus, *, actor, reason: str = "") -> Nomination:
+    """Shortlist, reject (with reason), offer, decline or withdraw; ACCEPTED goes through `accept`."""
+    if status is N.ACCEPTED or not nomination.can_transition_to(status):
+        raise PipelineError("This step is not possible from the nomination's current status.")
+    if status is N.REJECTED and not reason.strip():
+        raise PipelineError("Give a reason when rejecting a candidate.")
+    if status is N.OFFERED:
+        _check_open(nomination.opening)
+    previous = nomination.status
+    nomination.status, nomination.reason = status, reason.strip()
+    record("nomination_" + status.value, nomination, actor=actor, previous=previous.value, reason=reason or None)
+    enterprise_id, school_id = nomination.opening.plan.enterprise_id, nomination.student.school_id
+    notify(
+        school_id if actor.organization_id == enterprise_id else enterprise_id,
+        f"{nomination.student.name} · {nomination.opening.title}：{status.value}",
+        f"/nominations/{nomination.id}",
+    )
+    return nomination
+
+
+def _share_breaches(opening: Opening) -> list[rules.Breach]:
+    enterprise = opening.plan.enterprise
+    ongoing = (
+        sa.select(sa.func.count())
+        .select_from(Placement)
+        .join(Opening, Opening.id == Placement.opening_id)
+        .join(HiringPlan, HiringPlan.id == Opening.plan_id)
+        .where(Placement.status == PlacementStatus.ONGOING, Placement.kind.in_(rules.SHARE_KINDS))
+    )
+    at_enterprise = db.session.scalar(ongoing.where(HiringPlan.enterprise_id == enterprise.id))
+    in_post = db.session.scalar(ongoing.where(Opening.id == opening.id))
+    breaches = rules.share_breaches(
+        kind=opening.kind,
+        interns_at_enterprise=at_enterprise,
+        enterprise_staff=enterprise.staff_count or 0,
+        interns_in_post=in_post,
+        staff_in_post=opening.staff_in_post,
+    )
+    waived = set(db.session.scalars(sa.select(RuleException.rule).where(RuleException.opening_id == opening.id)))
+    return [b for b in breaches if b.rule not in waived]
+
+
+def accept(nomination: Nomination, *, actor, start_date: date, pay: int) -> Placement:
+    """Record the student's acceptance of an offer: exactly one of any number of concurrent accepts gets a last place.
+
+    The guard is a conditional UPDATE checked by row count (atomic on PostgreSQL and, with BEGIN IMMEDIATE, on
+    SQLite); the CHECK filled <= headcount and the unique (opening, student) constraints are the safety net.
+    """
+    if nomination.status is not N.OFFERED:
+        raise PipelineError("Only an offered nomination can be accepted.")
+    opening = nomination.opening
+    _check_student(nomination.student, opening)
+    breaches = _share_breaches(opening)
+    if breaches:
+        raise PipelineError("The internship rules do not allow this placement.", breaches)
+    taken = db.session.execute(
+        sa.update(Opening)
+        .where(Opening.id == opening.id, Opening.filled < Opening.headcount)
+        .values(filled=Opening.filled + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise PipelineError("This opening has no places left.")
+    placement = Placement(
+        opening_id=opening.id, student_id=nomination.student_id, nomination_id=nomination.id, kind=opening.kind,
+        start_date=start_date, end_date=opening.end_date, pay=pay,
+    )  # fmt: skip
+    nomination.status = N.ACCEPTED
+    db.session.add(placement)
+    db.session.flush()
+    db.session.expire(opening, ["filled"])
+    record("offer_accepted", placement, actor=actor, nomination_id=nomination.id)
+    notify(
+        opening.plan.enterprise_id, f"{nomination.student.name} 已接受 {opening.title}", f"/placements/{placement.id}"
+    )
+    return placement
+
+
+def close_placement(placement: Placement, status: PlacementStatus, *, actor, end_date: date) -> None:
+    if placement.status is not PlacementStatus.ONGOING or status is PlacementStatus.ONGOING:
+        raise PipelineError("Only an ongoing placement can be completed or ended early.")
+    if end_date < placement.start_date:
+        raise PipelineError("The end date is before the start date.")
+    placement.status, placement.end_date = status, end_date
+    record("placement_" + status.value, placement, actor=actor, end_date=end_date.isoformat())
+
+
+def give_feedback(placement: Placement, *, actor, text: str) -> None:
+    is_enterprise = actor.organization_id == placement.opening.plan.enterprise_id
+    if is_enterprise:
+        placement.enterprise_feedback = text
+    else:
+        placement.school_feedback = text
+    record("placement_feedback", placement, actor=actor, side="enterprise" if is_enterprise else "school")
+    notify(
+        placement.student.school_id if is_enterprise else placement.opening.plan.enterprise_id,
+        f"{placement.student.name} 实习反馈已提交",
+        f"/placements/{placement.id}",
+    )
+
+
+def waive(opening: Opening, rule: str, *, actor, alliance_id: int, reason: str) -> RuleException:
+    if rule not in rules.WAIVABLE:
+        raise PipelineError("This rule allows no exception.")
+    exception = RuleException(opening_id=opening.id, rule=rule, reason=reason, granted_by_id=actor.id,
+                              alliance_id=alliance_id)  # fmt: skip
+    db.session.add(exception)
+    db.session.flush()
+    record("rule_waived", exception, actor=actor, opening_id=opening.id, rule=rule, reason=reason)
+    notify(opening.plan.enterprise_id, f"秘书处已就 {opening.title} 登记例外：{rule}", f"/openings/{opening.id}")
+    return exception

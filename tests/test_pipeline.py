@@ -1,0 +1,148 @@
+"""The pipeline through the app: put forward → shortlist → offer → acceptance → placement → feedback."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.audit.models import AuditEvent
+from marketplace.auth.models import Role
+from marketplace.pipeline import services
+from marketplace.pipeline.models import Nomination, NominationStatus, Notification, Placement, PlacementStatus
+from marketplace.plans import rules
+from marketplace.plans.models import OpeningKind
+from tests.factories import AllianceFactory, SchoolFactory, UserFactory
+from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, StudentFactory
+
+
+@pytest.fixture
+def parties(db):
+    opening = OpeningFactory(kind=OpeningKind.POST_INTERNSHIP, headcount=2)
+    cohort = CohortFactory()
+    student = StudentFactory(cohort=cohort)
+    school_user = UserFactory(organization=cohort.school, role=Role.ORG_STAFF)
+    hr = UserFactory(organization=opening.plan.enterprise, role=Role.ORG_STAFF)
+    return opening, student, school_user, hr
+
+
+def _notified(db, org_id) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification).where(Notification.organization_id == org_id)
+    )
+
+
+def test_the_whole_journey(client, login_as, db, parties):
+    opening, student, school_user, hr = parties
+    login_as(school_user)
+    page = client.get(f"/openings/{opening.id}").get_data(as_text=True)
+    assert student.name in page
+    assert client.post(f"/openings/{opening.id}/put-forward", data={"student_id": student.id}).status_code == 302
+    nomination = db.session.scalar(sa.select(Nomination))
+    assert nomination.status is NominationStatus.NOMINATED
+    assert _notified(db, hr.organization_id) == 1
+
+    login_as(hr)
+    for step in ("shortlisted", "offered"):
+        client.post(f"/nominations/{nomination.id}", data={"status": step, "reason": ""})
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.OFFERED
+    assert _notified(db, school_user.organization_id) == 2
+    assert client.post(f"/nominations/{nomination.id}/accept", data={"start_date": "2027-03-01", "pay": 4500}
+                       ).status_code == 403  # fmt: skip
+
+    login_as(school_user)
+    response = client.post(f"/nominations/{nomination.id}/accept", data={"start_date": "2027-03-01", "pay": 4500})
+    assert response.status_code == 302
+    placement = db.session.scalar(sa.select(Placement))
+    assert (placement.student_id, placement.pay, placement.status) == (student.id, 4500, PlacementStatus.ONGOING)
+    db.session.refresh(opening)
+    assert opening.filled == 1
+
+    client.post(f"/placements/{placement.id}", data={"fb-text": "学生表现良好，按时返校", "fb-submit": "1"})
+    login_as(hr)
+    client.post(f"/placements/{placement.id}",
+                data={"close-status": "completed", "close-end_date": "2027-08-31", "close-submit": "1"})  # fmt: skip
+    db.session.refresh(placement)
+    assert (placement.status, placement.end_date, placement.school_feedback) == (
+        PlacementStatus.COMPLETED,
+        date(2027, 8, 31),
+        "学生表现良好，按时返校",
+    )
+    actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions == ["nomination_created", "nomination_shortlisted", "nomination_offered", "offer_accepted",
+                       "placement_feedback", "placement_completed"]  # fmt: skip
+
+
+def test_rejection_needs_a_reason_and_school_steps_are_the_schools(client, login_as, db, parties):
+    opening, student, school_user, hr = parties
+    nomination = NominationFactory(opening=opening, student=student, status=NominationStatus.NOMINATED)
+    login_as(hr)
+    client.post(f"/nominations/{nomination.id}", data={"status": "rejected", "reason": ""})
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.NOMINATED
+    assert client.post(f"/nominations/{nomination.id}", data={"status": "withdrawn"}).status_code == 403
+    client.post(f"/nominations/{nomination.id}", data={"status": "rejected", "reason": "专业不对口"})
+    db.session.refresh(nomination)
+    assert (nomination.status, nomination.reason) == (NominationStatus.REJECTED, "专业不对口")
+
+
+def test_strangers_cannot_see_or_act(client, login_as, db, parties):
+    opening, student, _, _ = parties
+    nomination = NominationFactory(opening=opening, student=student)
+    placement_owner = UserFactory(organization=SchoolFactory())
+    login_as(placement_owner)
+    assert client.get(f"/nominations/{nomination.id}").status_code == 404
+    assert client.post(f"/nominations/{nomination.id}/accept", data={"start_date": "2027-03-01", "pay": 1}
+                       ).status_code == 404  # fmt: skip
+    other_student = StudentFactory(cohort=CohortFactory(school=placement_owner.organization))
+    response = client.post(f"/openings/{opening.id}/put-forward", data={"student_id": student.id})
+    assert response.status_code == 400  # not one of this school's students
+    assert other_student.id != student.id
+
+
+def test_consent_and_age_rules_block_putting_forward(db, parties):
+    opening, student, school_user, _ = parties
+    student.consent_to_share = False
+    with pytest.raises(services.PipelineError, match="consented"):
+        services.put_forward(student, opening, actor=school_user, invited=False)
+    young = StudentFactory(cohort=student.cohort, birth_date=date(2011, 6, 1))
+    with pytest.raises(services.PipelineError) as error:
+        services.put_forward(young, opening, actor=school_user, invited=False)
+    assert [b.rule for b in error.value.breaches] == [rules.MIN_AGE]
+    freshman = StudentFactory(cohort=student.cohort, enrolled_on=date(2026, 9, 1))
+    with pytest.raises(services.PipelineError) as error:
+        services.put_forward(freshman, opening, actor=school_user, invited=False)
+    assert [b.rule for b in error.value.breaches] == [rules.FIRST_YEAR]
+
+
+def test_ten_percent_rule_blocks_acceptance_until_the_secretariat_waives_it(db, parties):
+    opening, student, school_user, _ = parties
+    opening.plan.enterprise.staff_count = 10  # one intern allowed at 10%
+    opening.staff_in_post = 100
+    first = NominationFactory(opening=opening, student=student)
+    second = NominationFactory(opening=opening, student=StudentFactory(cohort=student.cohort))
+    services.accept(first, actor=school_user, start_date=date(2027, 3, 1), pay=4000)
+    with pytest.raises(services.PipelineError) as error:
+        services.accept(second, actor=school_user, start_date=date(2027, 3, 1), pay=4000)
+    assert [b.rule for b in error.value.breaches] == [rules.ENTERPRISE_SHARE]
+    clerk = UserFactory(role=Role.SECRETARIAT)
+    services.waive(opening, rules.ENTERPRISE_SHARE, actor=clerk, alliance_id=AllianceFactory().id,
+                   reason="订单班整建制实习，经理事会同意")  # fmt: skip
+    services.accept(second, actor=school_user, start_date=date(2027, 3, 1), pay=4000)
+    with pytest.raises(services.PipelineError, match="no exception"):
+        services.waive(opening, rules.MIN_AGE, actor=clerk, alliance_id=1, reason="x")
+
+
+def test_one_ongoing_placement_per_kind(client, login_as, db, parties):
+    opening, student, school_user, _ = parties
+    other = OpeningFactory(kind=OpeningKind.POST_INTERNSHIP)
+    first = NominationFactory(opening=opening, student=student)
+    second = NominationFactory(opening=other, student=student)
+    login_as(school_user)
+    client.post(f"/nominations/{first.id}/accept", data={"start_date": "2027-03-01", "pay": 4000})
+    response = client.post(f"/nominations/{second.id}/accept", data={"start_date": "2027-03-01", "pay": 4000},
+                           headers={"Accept-Language": "en"})  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 1
+    db.session.refresh(other)
+    assert other.filled == 0  # the place taken by the failed accept was rolled back
