@@ -45,12 +45,14 @@ def load_majors(path: Path):
 def load_demo(seed: int):
     """Build the four demo alliances with schools, enterprises and logins, unless data already exists."""
     from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
+    from marketplace.demo.market import build_market
 
     if has_demo():
         click.echo("Demo data already present; nothing loaded.")
     else:
         load_reference.callback()
         build_demo(seed)
+        build_market(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -146,3 +146,33 @@ def test_one_ongoing_placement_per_kind(client, login_as, db, parties):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 1
     db.session.refresh(other)
     assert other.filled == 0  # the place taken by the failed accept was rolled back
+
+
+def test_roster_shows_only_own_interns_masks_phones_and_exports_safely(client, login_as, db, parties):
+    import io
+
+    from openpyxl import load_workbook
+
+    opening, student, school_user, hr = parties
+    student.name = "=cmd|' /C calc'!A0"
+    services.accept(NominationFactory(opening=opening, student=student), actor=school_user,
+                    start_date=date(2027, 3, 1), pay=4000)  # fmt: skip
+    elsewhere = StudentFactory(cohort=student.cohort, name="别家实习生")
+    services.accept(NominationFactory(student=elsewhere), actor=school_user, start_date=date(2027, 3, 1), pay=4000)
+    db.session.commit()
+    login_as(hr)
+    page = client.get("/roster").get_data(as_text=True)
+    assert "139****5678" in page
+    assert "13912345678" not in page
+    assert "别家实习生" not in page
+    response = client.post("/roster/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet["A2"].value == "'=cmd|' /C calc'!A0"
+    assert sheet["K2"].value == "139****5678"
+    assert sheet.max_row == 2
+    csv_text = client.post("/roster/export.csv").data.decode("utf-8-sig")
+    assert "'=cmd" in csv_text
+    exports = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert [e.details["format"] for e in exports] == ["xlsx", "csv"]
+    login_as(school_user)
+    assert client.get("/roster").status_code == 403

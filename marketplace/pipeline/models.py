@@ -113,6 +113,7 @@ class Placement(db.Model):
 
     opening: Mapped[Opening] = relationship()
     student: Mapped[Student] = relationship()
+    nomination: Mapped[Nomination | None] = relationship()
 
     def can_view(self, user) -> bool:
         """The student's school and the host enterprise."""

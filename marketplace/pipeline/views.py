@@ -173,3 +173,6 @@ def mark_read():
     )
     db.session.commit()
     return redirect(url_for("pipeline.notifications"))
+
+
+from marketplace.pipeline import roster  # noqa: E402, F401  (adds the roster routes to `bp`)
