@@ -37,6 +37,7 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英浩宇子涵欣怡梓轩一诺"
 LEVEL_OF_SCHOOL = {SchoolLevel.JIGONG: MajorLevel.JIGONG, SchoolLevel.ZHONGZHI: MajorLevel.ZHONGZHI,
                    SchoolLevel.GAOZHI: MajorLevel.GAOZHI, SchoolLevel.BENKE: MajorLevel.GAOZHI}  # fmt: skip
+SKILLS = ["识图", "CAD", "PLC", "钳工基础", "数控编程", "安全生产", "Office", "沟通"]
 HALVES = ((2026, 2, date(2026, 7, 1)), (2027, 1, date(2027, 3, 1)))
 
 
@@ -53,7 +54,7 @@ def _students(rng, school: Organization, cohort: Cohort, majors: list[Major], re
             school=school, cohort=cohort, student_no=f"{GRADUATION_YEAR - 3}{school.id:03d}{i:04d}", name=_name(rng),
             gender=rng.choice(list(Gender)), birth_date=date(2008, 1, 1).replace(month=rng.randint(1, 12)),
             enrolled_on=date(GRADUATION_YEAR - 3, 9, 1), major=major, level=major.level,
-            skills="、".join(rng.sample(["识图", "CAD", "PLC", "钳工基础", "数控编程", "安全生产", "Office", "沟通"], 3)),
+            skills="、".join(rng.sample(SKILLS, 3)),
             grade_score=round(rng.uniform(60, 98), 1), phone=f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}",
             wanted_kinds=rng.sample([k.value for k in OpeningKind], 2), wanted_cities=[school.city],
             consent_to_share=consent,
