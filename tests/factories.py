@@ -12,6 +12,7 @@ from marketplace.auth.passwords import hash_password
 from marketplace.extensions import db
 from marketplace.orgs.credit_code import check_character
 from marketplace.orgs.models import Organization, OrgKind, SchoolLevel
+from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
 from marketplace.reference.models import Region
 
 PASSWORD = "Correct-horse-42"
@@ -88,3 +89,80 @@ class MembershipFactory(BaseFactory):
     tier = Tier.MEMBER
     status = MembershipStatus.ACTIVE
     effective_from = date(2024, 1, 1)
+
+
+class TeacherFactory(BaseFactory):
+    class Meta:
+        model = Teacher
+
+    school = factory.SubFactory(SchoolFactory)
+    staff_no = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"教师{n}")
+    specialty = "数控技术"
+
+
+class PracticeBaseFactory(BaseFactory):
+    class Meta:
+        model = PracticeBase
+
+    enterprise = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"数控加工实践基地{n}")
+    specialty = "数控技术"
+    city = factory.LazyFunction(lambda: region("131100"))
+    capacity = 2
+    available_from = date(2026, 1, 1)
+    available_until = date(2026, 12, 31)
+    mentor_name = "李师傅"
+    mentor_title = "高级技师"
+
+
+class PracticeRequestFactory(BaseFactory):
+    """An open request by default; pass status, base and days_served for an accepted or served one."""
+
+    class Meta:
+        model = PracticeRequest
+
+    teacher = factory.SubFactory(TeacherFactory)
+    specialty = factory.LazyAttribute(lambda o: o.teacher.specialty)
+    start_date = date(2026, 7, 1)
+    end_date = date(2026, 8, 29)
+    days = 60
+    status = PracticeStatus.REQUESTED
+
+
+# Cohorts and students (the schools' cohort feature). Imported here, not at the top, to keep this an append-only block.
+from marketplace.cohorts.models import Cohort, Gender, Student  # noqa: E402
+from marketplace.reference.models import Major, MajorLevel  # noqa: E402
+
+
+def major(code: str = "660105", level: MajorLevel = MajorLevel.ZHONGZHI) -> Major:
+    """A major of the demo catalogue loaded by the test app (660105 焊接技术应用, 中职)."""
+    return db.session.scalar(sa.select(Major).where(Major.level == level, Major.code == code))
+
+
+class CohortFactory(BaseFactory):
+    class Meta:
+        model = Cohort
+
+    school = factory.SubFactory(SchoolFactory)
+    graduation_year = 2027
+
+
+class StudentFactory(BaseFactory):
+    """A student without consent to share, with a mobile number and an ID number that passes its check digit."""
+
+    class Meta:
+        model = Student
+
+    cohort = factory.SubFactory(CohortFactory)
+    school = factory.LazyAttribute(lambda s: s.cohort.school)
+    student_no = factory.Sequence(lambda n: f"2024{n:06d}")
+    name = factory.Sequence(lambda n: f"学生{n}")
+    gender = Gender.MALE
+    birth_date = date(2008, 5, 12)
+    enrolled_on = date(2024, 9, 1)
+    major = factory.LazyFunction(major)
+    level = factory.LazyAttribute(lambda s: s.major.level)
+    phone = "13912345678"
+    id_number = "131102200805120013"
+    consent_to_share = False

@@ -1,8 +1,7 @@
 """Hiring-plan workflows: create, copy last half-year's plan, publish, save openings. Flush, never commit."""
 
-from dateutil.relativedelta import relativedelta
-
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 
 from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership
 from marketplace.audit.services import record

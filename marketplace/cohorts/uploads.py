@@ -1,0 +1,113 @@
+"""Uploaded sheets kept on the server between the preview and the commit.
+
+Why here and not elsewhere: sending the rows back through the browser (hidden fields) would mean trusting, and
+re-checking, whatever comes back; asking for a second upload is friction and lets the committed file differ from
+the previewed one; a blob column would change the models for data that lives a few minutes.
+
+How: the bytes go to `<COHORT_IMPORT_DIR>/<token>.bin` (default: `instance/cohort-imports/`, mode 0600), with
+`<token>.json` beside them naming the uploading user, the school, the graduation year, the original file name and
+the time. The token is 32 random bytes (URL-safe base64) and is also added to the user's session. A commit is
+accepted only with a token that is in the session, whose JSON names the same user and school, and which is less
+than an hour old; the file is parsed again at commit (nothing the preview page sent is trusted) and then deleted.
+Stale files are removed whenever someone uploads. Every web worker must see the same folder (one host, or a
+shared volume).
+"""
+
+import json
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, session
+
+MAX_AGE_SECONDS = 3600
+SESSION_KEY = "cohort_imports"
+MAX_PENDING_PER_SESSION = 5
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    token: str
+    filename: str
+    school_id: int
+    user_id: int
+    graduation_year: int
+    created: float
+
+    @property
+    def data(self) -> bytes:
+        return _folder().joinpath(f"{self.token}.bin").read_bytes()
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config.get("COHORT_IMPORT_DIR") or Path(current_app.instance_path) / "cohort-imports")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _write(path: Path, content: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as fh:
+        fh.write(content)
+
+
+def clean_filename(filename: str) -> str:
+    """Only the last path component, without control characters, at most 120 characters (extension kept)."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    stem, dot, extension = name.rpartition(".")
+    return (stem[: 120 - len(extension) - 1] + dot + extension) if dot else name[:120]
+
+
+def save(data: bytes, *, filename: str, school_id: int, user_id: int, graduation_year: int) -> str:
+    purge_stale()
+    token = secrets.token_urlsafe(32)
+    folder = _folder()
+    _write(folder / f"{token}.bin", data)
+    meta = {
+        "filename": clean_filename(filename),
+        "school_id": school_id,
+        "user_id": user_id,
+        "graduation_year": graduation_year,
+        "created": time.time(),
+    }
+    _write(folder / f"{token}.json", json.dumps(meta).encode())
+    session[SESSION_KEY] = [*session.get(SESSION_KEY, []), token][-MAX_PENDING_PER_SESSION:]
+    return token
+
+
+def load(token: str, *, school_id: int, user_id: int) -> PendingUpload | None:
+    """The pending upload, if this session made it, for this user and school, within the hour."""
+    if not _TOKEN.match(token) or token not in session.get(SESSION_KEY, []):
+        return None
+    try:
+        meta = json.loads((_folder() / f"{token}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if meta.get("school_id") != school_id or meta.get("user_id") != user_id:
+        return None
+    if time.time() - meta.get("created", 0) > MAX_AGE_SECONDS or not (_folder() / f"{token}.bin").exists():
+        discard(token)
+        return None
+    return PendingUpload(token=token, **meta)
+
+
+def discard(token: str) -> None:
+    if not _TOKEN.match(token):
+        return
+    for suffix in (".bin", ".json"):
+        (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
+    session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
+
+
+def purge_stale() -> None:
+    cutoff = time.time() - MAX_AGE_SECONDS
+    for path in _folder().glob("*.*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue

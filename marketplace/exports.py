@@ -1,0 +1,89 @@
+"""Spreadsheet downloads (XLSX and CSV) that cannot run formulas when opened (CSV/formula injection).
+
+A cell that starts with = + - @ or a tab or carriage return is a formula to Excel and WPS, even in a CSV: such text
+cells get a leading apostrophe (OWASP's advice), which also survives an XLSX being saved again as CSV. Numbers and
+dates are written as such, so negative numbers stay numbers. CSV files are UTF-8 with a byte-order mark, without
+which Excel on Chinese Windows reads them as GBK and shows mojibake.
+"""
+
+__all__ = ["FORMULA_PREFIXES", "safe_cell", "write_csv", "write_xlsx"]
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_COLUMN_WIDTH = 40
+
+
+def safe_cell(value):
+    """The value as it may be written to a spreadsheet: text that a spreadsheet would evaluate gets a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _xlsx_value(value):
+    value = safe_cell(value)
+    if isinstance(value, str):
+        # openpyxl refuses control characters that XML cannot carry; they carry no meaning in a roster anyway.
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _width(header: str) -> float:
+    wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in header)  # CJK characters take two columns
+    return min(max(wide + 4, 12), MAX_COLUMN_WIDTH)
+
+
+def write_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    sheet_title: str = "Sheet1",
+    text_columns: Iterable[int] = (),
+) -> bytes:
+    """One sheet: a bold header row, then `rows`. `text_columns` (0-based) are formatted as text ("@") so that
+    numbers typed into them later (学号, phone and ID numbers) keep their leading zeros and all their digits."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _width(str(header))
+    for index in text_columns:
+        sheet.column_dimensions[get_column_letter(index + 1)].number_format = "@"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([_xlsx_value(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    return str(safe_cell(value))
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """Comma-separated, CRLF line ends, UTF-8 with BOM."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_csv_value(h) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
