@@ -4,7 +4,7 @@ from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatus, opening_majors, plan_alliances
@@ -74,10 +74,12 @@ def openings_query(filters: OpeningFilters) -> sa.Select:
 
 
 def list_openings(filters: OpeningFilters, page: int = 1):
+    # selectinload, not joinedload: joining the wide occupation rows before ORDER BY … LIMIT made SQLite sort every
+    # matching row with its text columns (130 ms at 20,000 openings); a few narrow IN queries keep it constant.
     query = openings_query(filters).options(
-        joinedload(Opening.city),
-        joinedload(Opening.occupation),
-        joinedload(Opening.plan).joinedload(HiringPlan.enterprise),
+        selectinload(Opening.city),
+        selectinload(Opening.occupation),
+        selectinload(Opening.plan).selectinload(HiringPlan.enterprise),
         selectinload(Opening.majors),
     )
     return db.paginate(query, page=max(page, 1), per_page=current_app.config["PER_PAGE"], error_out=False)

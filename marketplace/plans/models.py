@@ -113,6 +113,9 @@ class Opening(db.Model):
         sa.CheckConstraint("post_wage IS NULL OR post_wage > 0", name="post_wage_positive"),
         sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
         sa.CheckConstraint("staff_in_post >= 0", name="staff_in_post_nonnegative"),
+        # The openings list sorts by these; without them a filtered page sorts every matching row.
+        sa.Index("ix_openings_pay_max_id", "pay_max", "id"),
+        sa.Index("ix_openings_start_date_id", "start_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,8 +1,8 @@
 """marketplace: plans, openings, cohorts, students, teacher practice, pipeline
 
-Revision ID: fd7773db7b11
+Revision ID: 88bccf6830ec
 Revises: 4b7c39d2023f
-Create Date: 2026-11-21 13:07:21.759122
+Create Date: 2026-11-21 13:32:02.150641
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'fd7773db7b11'
+revision = '88bccf6830ec'
 down_revision = '4b7c39d2023f'
 branch_labels = None
 depends_on = None
@@ -132,7 +132,9 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_openings_city_id'), ['city_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_openings_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_openings_occupation_id'), ['occupation_id'], unique=False)
+        batch_op.create_index('ix_openings_pay_max_id', ['pay_max', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_openings_plan_id'), ['plan_id'], unique=False)
+        batch_op.create_index('ix_openings_start_date_id', ['start_date', 'id'], unique=False)
 
     op.create_table('plan_alliances',
     sa.Column('plan_id', sa.Integer(), nullable=False),
@@ -360,7 +362,9 @@ def downgrade():
     op.drop_table('practice_requests')
     op.drop_table('plan_alliances')
     with op.batch_alter_table('openings', schema=None) as batch_op:
+        batch_op.drop_index('ix_openings_start_date_id')
         batch_op.drop_index(batch_op.f('ix_openings_plan_id'))
+        batch_op.drop_index('ix_openings_pay_max_id')
         batch_op.drop_index(batch_op.f('ix_openings_occupation_id'))
         batch_op.drop_index(batch_op.f('ix_openings_kind'))
         batch_op.drop_index(batch_op.f('ix_openings_city_id'))
