@@ -1,6 +1,6 @@
 """Locale choice (简体中文 first, English second) and translated labels for enum values."""
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -93,6 +93,8 @@ def choices(enum_cls, members=None) -> list[tuple[str, object]]:
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in supported:
         return chosen

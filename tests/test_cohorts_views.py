@@ -150,6 +150,7 @@ def test_reimport_through_the_app_updates_without_duplicates(client, login_as, d
 
 def test_formula_cells_and_hostile_files_show_in_the_preview(client, login_as, world):
     users, ids = world
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     login_as(users["school_staff"])
     location = upload(client, ids["school"], xlsx([student(1, 姓名='=HYPERLINK("http://x")')])).headers["Location"]
     page = client.get(location).get_data(as_text=True)
@@ -163,6 +164,7 @@ def test_formula_cells_and_hostile_files_show_in_the_preview(client, login_as, w
 
 def test_oversized_uploads_are_refused_and_not_kept(client, login_as, world, import_dir):
     users, ids = world
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     login_as(users["school_staff"])
     response = upload(client, ids["school"], b"x" * (5 * 1024 * 1024 + 10), "big.csv")
     assert response.status_code == 200
@@ -354,6 +356,7 @@ def test_the_import_journey_with_csrf_on(csrf_app, db, world):
     """The size limit is set before the CSRF check reads the body, so an oversized file gets a message, not a 413."""
     users, ids = world
     client = csrf_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     with client.session_transaction() as session:
         session["_user_id"] = users["school_staff"].get_id()
     response = upload(client, ids["school"], b"x" * (7 * 1024 * 1024), "huge.csv")

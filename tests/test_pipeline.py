@@ -100,7 +100,13 @@ def test_strangers_cannot_see_or_act(client, login_as, db, parties):
     assert other_student.id != student.id
 
 
-def test_consent_and_age_rules_block_putting_forward(db, parties):
+@pytest.fixture
+def english(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
+def test_consent_and_age_rules_block_putting_forward(db, parties, english):
     opening, student, school_user, _ = parties
     student.consent_to_share = False
     with pytest.raises(services.PipelineError, match="consented"):
@@ -115,7 +121,7 @@ def test_consent_and_age_rules_block_putting_forward(db, parties):
     assert [b.rule for b in error.value.breaches] == [rules.FIRST_YEAR]
 
 
-def test_ten_percent_rule_blocks_acceptance_until_the_secretariat_waives_it(db, parties):
+def test_ten_percent_rule_blocks_acceptance_until_the_secretariat_waives_it(db, parties, english):
     opening, student, school_user, _ = parties
     opening.plan.enterprise.staff_count = 10  # one intern allowed at 10%
     opening.staff_in_post = 100

@@ -3,6 +3,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from marketplace.audit.services import record
 from marketplace.cohorts.models import Student
@@ -35,19 +36,19 @@ def notify(org_id: int, message: str, link: str = "") -> None:
 
 def _check_open(opening: Opening) -> None:
     if opening.plan.status is not PlanStatus.PUBLISHED:
-        raise PipelineError("This opening is not published.")
+        raise PipelineError(_l("This opening is not published."))
     if opening.remaining <= 0:
-        raise PipelineError("This opening has no places left.")
+        raise PipelineError(_l("This opening has no places left."))
 
 
 def _check_student(student: Student, opening: Opening) -> None:
     if not student.consent_to_share:
-        raise PipelineError("The student has not consented to share their data with enterprises.")
+        raise PipelineError(_l("The student has not consented to share their data with enterprises."))
     breaches = rules.student_breaches(
         kind=opening.kind, birth_date=student.birth_date, enrolled_on=student.enrolled_on, start_date=opening.start_date
     )
     if breaches:
-        raise PipelineError("The internship rules do not allow this placement.", breaches)
+        raise PipelineError(_l("The internship rules do not allow this placement."), breaches)
 
 
 def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> Nomination:
@@ -58,7 +59,7 @@ def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> 
         sa.select(Nomination).where(Nomination.opening_id == opening.id, Nomination.student_id == student.id)
     )
     if existing is not None:
-        raise PipelineError("This student has already been put forward for this opening.")
+        raise PipelineError(_l("This student has already been put forward for this opening."))
     nomination = Nomination(
         opening=opening, student=student, status=N.INVITED if invited else N.NOMINATED, created_by_id=actor.id
     )
@@ -77,9 +78,9 @@ def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> 
 def move(nomination: Nomination, status: NominationStatus, *, actor, reason: str = "") -> Nomination:
     """Shortlist, reject (with reason), offer, decline or withdraw; ACCEPTED goes through `accept`."""
     if status is N.ACCEPTED or not nomination.can_transition_to(status):
-        raise PipelineError("This step is not possible from the nomination's current status.")
+        raise PipelineError(_l("This step is not possible from the nomination's current status."))
     if status is N.REJECTED and not reason.strip():
-        raise PipelineError("Give a reason when rejecting a candidate.")
+        raise PipelineError(_l("Give a reason when rejecting a candidate."))
     if status is N.OFFERED:
         _check_open(nomination.opening)
     previous = nomination.status
@@ -123,12 +124,12 @@ def accept(nomination: Nomination, *, actor, start_date: date, pay: int) -> Plac
     SQLite); the CHECK filled <= headcount and the unique (opening, student) constraints are the safety net.
     """
     if nomination.status is not N.OFFERED:
-        raise PipelineError("Only an offered nomination can be accepted.")
+        raise PipelineError(_l("Only an offered nomination can be accepted."))
     opening = nomination.opening
     _check_student(nomination.student, opening)
     breaches = _share_breaches(opening)
     if breaches:
-        raise PipelineError("The internship rules do not allow this placement.", breaches)
+        raise PipelineError(_l("The internship rules do not allow this placement."), breaches)
     taken = db.session.execute(
         sa.update(Opening)
         .where(Opening.id == opening.id, Opening.filled < Opening.headcount)
@@ -136,7 +137,7 @@ def accept(nomination: Nomination, *, actor, start_date: date, pay: int) -> Plac
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
-        raise PipelineError("This opening has no places left.")
+        raise PipelineError(_l("This opening has no places left."))
     placement = Placement(
         opening_id=opening.id, student_id=nomination.student_id, nomination_id=nomination.id, kind=opening.kind,
         start_date=start_date, end_date=opening.end_date, pay=pay,
@@ -154,9 +155,9 @@ def accept(nomination: Nomination, *, actor, start_date: date, pay: int) -> Plac
 
 def close_placement(placement: Placement, status: PlacementStatus, *, actor, end_date: date) -> None:
     if placement.status is not PlacementStatus.ONGOING or status is PlacementStatus.ONGOING:
-        raise PipelineError("Only an ongoing placement can be completed or ended early.")
+        raise PipelineError(_l("Only an ongoing placement can be completed or ended early."))
     if end_date < placement.start_date:
-        raise PipelineError("The end date is before the start date.")
+        raise PipelineError(_l("The end date is before the start date."))
     placement.status, placement.end_date = status, end_date
     record("placement_" + status.value, placement, actor=actor, end_date=end_date.isoformat())
 
@@ -177,7 +178,7 @@ def give_feedback(placement: Placement, *, actor, text: str) -> None:
 
 def waive(opening: Opening, rule: str, *, actor, alliance_id: int, reason: str) -> RuleException:
     if rule not in rules.WAIVABLE:
-        raise PipelineError("This rule allows no exception.")
+        raise PipelineError(_l("This rule allows no exception."))
     exception = RuleException(opening_id=opening.id, rule=rule, reason=reason, granted_by_id=actor.id,
                               alliance_id=alliance_id)  # fmt: skip
     db.session.add(exception)

@@ -23,7 +23,7 @@ STEP_SIDE = {N.SHORTLISTED: "enterprise", N.OFFERED: "enterprise", N.REJECTED: "
 
 
 def _flash_error(exc: services.PipelineError) -> None:
-    flash(" ".join([_(str(exc))] + [breach_message(b) for b in exc.breaches]), "danger")
+    flash(" ".join([str(exc)] + [breach_message(b) for b in exc.breaches]), "danger")
 
 
 def nominable_students(opening: Opening, school_id: int):

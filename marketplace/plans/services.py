@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
 
 from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership
 from marketplace.audit.services import record
@@ -38,10 +39,10 @@ def find_plan(org_id: int, year: int, half: int) -> HiringPlan | None:
 def save_plan(plan: HiringPlan, *, year: int, half: int, labour_standards: str, alliance_ids: list[int], actor):
     allowed = {a.id: a for a in member_alliances(plan.enterprise_id)}
     if any(a not in allowed for a in alliance_ids):
-        raise PlanError("A plan can only be published to alliances the enterprise is an active member of.")
+        raise PlanError(_l("A plan can only be published to alliances the enterprise is an active member of."))
     other = find_plan(plan.enterprise_id, year, half)
     if other is not None and other is not plan:
-        raise PlanError("There is already a plan for this half-year.")
+        raise PlanError(_l("There is already a plan for this half-year."))
     plan.year, plan.half, plan.labour_standards = year, half, labour_standards
     plan.alliances = [allowed[a] for a in alliance_ids]
     db.session.add(plan)
@@ -58,7 +59,7 @@ def copy_plan(source: HiringPlan, *, actor) -> HiringPlan:
     """Start the next half-year from this plan: same openings six months later, as a draft, nothing filled."""
     year, half = next_half(source.year, source.half)
     if find_plan(source.enterprise_id, year, half) is not None:
-        raise PlanError("There is already a plan for the next half-year.")
+        raise PlanError(_l("There is already a plan for the next half-year."))
     shift = relativedelta(months=6)
     copy = HiringPlan(
         enterprise_id=source.enterprise_id, year=year, half=half, labour_standards=source.labour_standards
@@ -83,9 +84,9 @@ def copy_plan(source: HiringPlan, *, actor) -> HiringPlan:
 
 def publish(plan: HiringPlan, *, actor) -> None:
     if not plan.alliances:
-        raise PlanError("Choose at least one alliance to publish to.")
+        raise PlanError(_l("Choose at least one alliance to publish to."))
     if not plan.openings:
-        raise PlanError("Add at least one opening before publishing.")
+        raise PlanError(_l("Add at least one opening before publishing."))
     plan.status = PlanStatus.PUBLISHED
     plan.published_at = utcnow()
     record("plan_published", plan, actor=actor, alliances=[a.id for a in plan.alliances])
@@ -94,7 +95,7 @@ def publish(plan: HiringPlan, *, actor) -> None:
 def save_opening(opening: Opening, form, *, actor) -> Opening:
     """Copy a validated OpeningForm onto `opening` (new or existing)."""
     if opening.filled and form.headcount.data < opening.filled:
-        raise PlanError("The headcount cannot go below the places already filled.")
+        raise PlanError(_l("The headcount cannot go below the places already filled."))
     opening.kind = OpeningKind(form.kind.data)
     opening.shift_pattern = ShiftPattern(form.shift_pattern.data)
     opening.occupation_id = form.occupation.id

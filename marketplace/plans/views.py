@@ -53,7 +53,7 @@ def _save_plan(plan: HiringPlan, form: PlanForm):
                            alliance_ids=form.alliances.data or [], actor=current_user)  # fmt: skip
     except services.PlanError as exc:
         db.session.rollback()
-        form.year.errors.append(_(str(exc)))
+        form.year.errors.append(str(exc))
         return None
     db.session.commit()
     flash(_("Plan saved."), "success")
@@ -103,7 +103,7 @@ def plan_action(plan_id: int, action: str):
             target = services.copy_plan(plan, actor=current_user)
     except services.PlanError as exc:
         db.session.rollback()
-        flash(_(str(exc)), "danger")
+        flash(str(exc), "danger")
         return redirect(url_for("plans.plan", plan_id=plan.id))
     db.session.commit()
     flash(_("Plan published.") if action == "publish" else _("Plan copied to the next half-year."), "success")
@@ -124,7 +124,7 @@ def _opening_page(opening: Opening, plan: HiringPlan):
             services.save_opening(opening, form, actor=current_user)
         except services.PlanError as exc:
             db.session.rollback()
-            form.headcount.errors.append(_(str(exc)))
+            form.headcount.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("Opening saved."), "success")
