@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
-from marketplace.orgs.models import Organization
+from marketplace.orgs.models import Organization, OrgKind
 from marketplace.reference.models import Region
 
 
@@ -25,6 +25,12 @@ class Teacher(db.Model):
     specialty: Mapped[str] = mapped_column(sa.String(64))
 
     school: Mapped[Organization] = relationship()
+
+    def can_view(self, user) -> bool:
+        """A school's teachers are its own business: only its users see or change them."""
+        return user.is_authenticated and user.organization_id == self.school_id
+
+    can_edit = can_view
 
 
 class PracticeBase(db.Model):
@@ -50,6 +56,13 @@ class PracticeBase(db.Model):
     enterprise: Mapped[Organization] = relationship()
     city: Mapped[Region] = relationship()
 
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and user.organization_id == self.enterprise_id
+
+    def covers(self, start: date, end: date) -> bool:
+        """Whether a practice period falls within the base's availability."""
+        return self.available_from <= start and end <= self.available_until
+
 
 class PracticeStatus(enum.StrEnum):
     REQUESTED = "requested"
@@ -57,6 +70,18 @@ class PracticeStatus(enum.StrEnum):
     DECLINED = "declined"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+P = PracticeStatus
+PRACTICE_TRANSITIONS: dict[PracticeStatus, frozenset[PracticeStatus]] = {
+    P.REQUESTED: frozenset({P.ACCEPTED, P.DECLINED, P.CANCELLED}),
+    P.ACCEPTED: frozenset({P.COMPLETED}),
+    P.DECLINED: frozenset(),
+    P.COMPLETED: frozenset(),
+    P.CANCELLED: frozenset(),
+}
+# Statuses that take a place at a base (capacity counts them).
+HOLDING_STATUSES = (P.ACCEPTED, P.COMPLETED)
 
 
 class PracticeRequest(db.Model):
@@ -86,3 +111,27 @@ class PracticeRequest(db.Model):
     teacher: Mapped[Teacher] = relationship()
     base: Mapped[PracticeBase | None] = relationship()
     wanted_city: Mapped[Region | None] = relationship()
+
+    @property
+    def period_days(self) -> int:
+        """Calendar days of the period, both ends included."""
+        return (self.end_date - self.start_date).days + 1
+
+    def can_transition_to(self, status: PracticeStatus) -> bool:
+        return status in PRACTICE_TRANSITIONS[self.status]
+
+    def can_view(self, user) -> bool:
+        """The school sees its own; any enterprise sees open requests; the host enterprise sees what it took."""
+        if not user.is_authenticated:
+            return False
+        if self.is_school_user(user):
+            return True
+        if user.organization.kind is not OrgKind.ENTERPRISE:
+            return False
+        return self.status is PracticeStatus.REQUESTED or self.is_host_user(user)
+
+    def is_school_user(self, user) -> bool:
+        return user.is_authenticated and user.organization_id == self.teacher.school_id
+
+    def is_host_user(self, user) -> bool:
+        return user.is_authenticated and self.base is not None and user.organization_id == self.base.enterprise_id
