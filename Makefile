@@ -44,7 +44,7 @@ bench: setup
 # Re-extract messages after changing UI text, then translate the new entries in the .po file.
 translations-update: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

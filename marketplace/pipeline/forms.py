@@ -51,8 +51,8 @@ class WaiverForm(FlaskForm):
     rule = SelectField(
         _l("Rule"),
         choices=[
-            (rules.ENTERPRISE_SHARE, _l("Interns ≤ 10% of staff")),
-            (rules.POST_SHARE, _l("Interns ≤ 20% of post")),
+            (rules.ENTERPRISE_SHARE, _l("Interns ≤ one tenth of staff")),
+            (rules.POST_SHARE, _l("Interns ≤ one fifth of the post")),
         ],
     )
     alliance_id = SelectField(_l("On behalf of"), coerce=int)
