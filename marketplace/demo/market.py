@@ -64,6 +64,7 @@ def _students(rng, school: Organization, cohort: Cohort, majors: list[Major], re
         if consent:
             student.consents = [ConsentRecord(granted=True, recorded_by_id=getattr(recorder, "id", None),
                                               evidence="2026-09 入学教育签字")]  # fmt: skip
+        db.session.add(student)  # before autoflush meets it in cohort.students
         students.append(student)
     return students
 
@@ -123,7 +124,7 @@ def build_market(seed: int) -> None:
     occupations = {o.code: o for o in db.session.scalars(sa.select(Occupation).where(Occupation.level == 4))}
     admin = db.session.scalar(sa.select(User).order_by(User.id))
     students: list[Student] = []
-    for school in db.session.scalars(sa.select(Organization).where(Organization.kind == OrgKind.SCHOOL)):
+    for school in db.session.scalars(sa.select(Organization).where(Organization.kind == OrgKind.SCHOOL)).all():
         cohort = Cohort(school=school, graduation_year=GRADUATION_YEAR)
         db.session.add(cohort)
         level = LEVEL_OF_SCHOOL[school.school_level]

@@ -136,7 +136,8 @@ def _opening_page(opening: Opening, plan: HiringPlan):
 @login_required
 def new_opening(plan_id: int):
     plan = load_or_404(HiringPlan, plan_id, lambda p, u: p.can_edit(u))
-    return _opening_page(Opening(plan=plan), plan)
+    # plan_id, not plan=: a transient opening in plan.openings would be flushed half-made by autoflush.
+    return _opening_page(Opening(plan_id=plan.id), plan)
 
 
 @bp.route("/openings/<int:opening_id>/edit", methods=["GET", "POST"])
