@@ -1,17 +1,19 @@
-"""Factories for plans, openings, students and nominations (kept apart from tests/factories.py)."""
+"""Factories for plans, openings and nominations; students consenting by default."""
+
+__all__ = ["CohortFactory", "NominationFactory", "OpeningFactory", "PlanFactory", "StudentFactory"]
 
 from datetime import date
 
 import factory
 import sqlalchemy as sa
 
-from marketplace.cohorts.models import Cohort, Gender, Student
 from marketplace.extensions import db
 from marketplace.orgs.models import OrgKind
 from marketplace.pipeline.models import Nomination, NominationStatus
 from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatus, ShiftPattern
 from marketplace.reference.models import Major, MajorLevel
-from tests.factories import BaseFactory, OrganizationFactory, SchoolFactory, UserFactory, region
+from tests.factories import BaseFactory, CohortFactory, OrganizationFactory, UserFactory, region
+from tests.factories import StudentFactory as BaseStudentFactory
 
 
 def a_major() -> Major:
@@ -47,28 +49,9 @@ class OpeningFactory(BaseFactory):
     staff_in_post = 100
 
 
-class CohortFactory(BaseFactory):
-    class Meta:
-        model = Cohort
+class StudentFactory(BaseStudentFactory):
+    """Consenting by default: the pipeline only handles students who agreed to share."""
 
-    school = factory.SubFactory(SchoolFactory)
-    graduation_year = 2027
-
-
-class StudentFactory(BaseFactory):
-    class Meta:
-        model = Student
-
-    cohort = factory.SubFactory(CohortFactory)
-    school = factory.LazyAttribute(lambda s: s.cohort.school)
-    student_no = factory.Sequence(lambda n: f"2024{n:05d}")
-    name = factory.Sequence(lambda n: f"学生{n}")
-    gender = Gender.MALE
-    birth_date = date(2008, 5, 1)
-    enrolled_on = date(2024, 9, 1)
-    major = factory.LazyFunction(a_major)
-    level = MajorLevel.ZHONGZHI
-    phone = "13912345678"
     consent_to_share = True
 
 

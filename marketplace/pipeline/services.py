@@ -30,8 +30,11 @@ class PipelineError(ValueError):
         self.breaches = breaches or []
 
 
-def notify(org_id: int, message: str, link: str = "") -> None:
-    db.session.add(Notification(organization_id=org_id, message=message[:255], link=link))
+def notify(org_id: int, message: str, link: str = "") -> Notification:
+    """An in-app notification (站内通知) to an organisation."""
+    notification = Notification(organization_id=org_id, message=message[:255], link=link[:255])
+    db.session.add(notification)
+    return notification
 
 
 def _check_open(opening: Opening) -> None:

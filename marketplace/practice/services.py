@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.audit.services import record
 from marketplace.extensions import db
-from marketplace.pipeline.models import Notification
+from marketplace.pipeline.services import notify
 from marketplace.practice import queries
 from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
 
@@ -24,13 +24,6 @@ BASE_FIELDS = ("name", "specialty", "city_id", "capacity", "available_from", "av
 
 class PracticeError(ValueError):
     """A step the rules refuse; the message is a lazy msgid, translated where it is shown (`str(exc)`)."""
-
-
-def notify(org_id: int, message: str, link: str = "") -> Notification:
-    """An in-app notification (站内通知) to an organisation."""
-    notification = Notification(organization_id=org_id, message=message[:255], link=link[:255])
-    db.session.add(notification)
-    return notification
 
 
 @contextmanager
