@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
 from marketplace.pipeline import services
-from marketplace.pipeline.models import Nomination, NominationStatus, Notification, Placement, PlacementStatus
+from marketplace.pipeline.models import (
+    Nomination,
+    NominationStatus,
+    Notification,
+    Placement,
+    PlacementStatus,
+    RuleException,
+)
 from marketplace.plans import rules
 from marketplace.plans.models import OpeningKind
 from tests.factories import AllianceFactory, SchoolFactory, UserFactory
@@ -182,3 +189,41 @@ def test_roster_shows_only_own_interns_masks_phones_and_exports_safely(client, l
     assert [e.details["format"] for e in exports] == ["xlsx", "csv"]
     login_as(school_user)
     assert client.get("/roster").status_code == 403
+
+
+def test_enterprise_invites_only_consenting_students_of_wanted_majors(client, login_as, db, parties):
+    opening, student, school_user, hr = parties
+    opening.majors = [student.major]
+    shy = StudentFactory(cohort=student.cohort, consent_to_share=False, name="未同意学生")
+    db.session.commit()
+    login_as(hr)
+    page = client.get(f"/openings/{opening.id}").get_data(as_text=True)
+    assert student.name in page
+    assert "未同意学生" not in page
+    assert client.post(f"/openings/{opening.id}/invite", data={"student_id": shy.id}).status_code == 400
+    assert client.post(f"/openings/{opening.id}/invite", data={"student_id": student.id}).status_code == 302
+    nomination = db.session.scalar(sa.select(Nomination))
+    assert (nomination.status, nomination.student_id) == (NominationStatus.INVITED, student.id)
+    assert _notified(db, school_user.organization_id) == 1
+    login_as(school_user)
+    assert client.post(f"/openings/{opening.id}/invite", data={"student_id": student.id}).status_code == 404
+
+
+def test_secretariat_records_an_exception_on_the_opening_page(client, login_as, db, parties):
+    opening, _, school_user, hr = parties
+    secretariat_org = SchoolFactory()
+    alliance = AllianceFactory(secretariat=secretariat_org)
+    opening.plan.alliances = [alliance]
+    clerk = UserFactory(organization=secretariat_org, role=Role.SECRETARIAT)
+    db.session.commit()
+    data = {"rule": rules.ENTERPRISE_SHARE, "alliance_id": alliance.id, "reason": "整建制订单班，理事会同意"}
+    login_as(hr)
+    assert client.post(f"/openings/{opening.id}/waive", data=data).status_code == 403
+    login_as(clerk)
+    assert "record an exception" in client.get(f"/openings/{opening.id}", headers={"Accept-Language": "en"}).text
+    assert client.post(f"/openings/{opening.id}/waive", data=data).status_code == 302
+    exception = db.session.scalar(sa.select(RuleException))
+    assert (exception.rule, exception.granted_by_id, exception.alliance_id) == (rules.ENTERPRISE_SHARE, clerk.id,
+                                                                                 alliance.id)  # fmt: skip
+    client.post(f"/openings/{opening.id}/waive", data=data)  # a second one is refused by the unique constraint
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleException)) == 1

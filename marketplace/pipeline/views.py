@@ -11,7 +11,14 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.permissions import load_or_404
 from marketplace.pipeline import services
-from marketplace.pipeline.forms import AcceptForm, ClosePlacementForm, FeedbackForm, MoveForm, PutForwardForm
+from marketplace.pipeline.forms import (
+    AcceptForm,
+    ClosePlacementForm,
+    FeedbackForm,
+    MoveForm,
+    PutForwardForm,
+    WaiverForm,
+)
 from marketplace.pipeline.models import Nomination, NominationStatus, Notification, Placement, PlacementStatus
 from marketplace.plans.messages import breach_message
 from marketplace.plans.models import HiringPlan, Opening
@@ -36,6 +43,78 @@ def nominable_students(opening: Opening, school_id: int):
         .order_by(sa.case((Student.major_id.in_(wanted), 0), else_=1), Student.student_no)
         .limit(500)
     ).all()
+
+
+def invitable_students(opening: Opening, limit: int = 50):
+    """Consenting students in the opening's wanted majors not yet put forward: what an enterprise may invite."""
+    already = sa.select(Nomination.student_id).where(Nomination.opening_id == opening.id)
+    wanted = [m.id for m in opening.majors]
+    return db.session.scalars(
+        sa.select(Student)
+        .where(Student.consent_to_share.is_(True), Student.major_id.in_(wanted), Student.id.not_in(already))
+        .options(joinedload(Student.school), joinedload(Student.major))
+        .order_by(Student.grade_score.desc().nulls_last(), Student.id)
+        .limit(limit)
+    ).all()
+
+
+def opening_nominations(opening: Opening):
+    return db.session.scalars(
+        sa.select(Nomination)
+        .where(Nomination.opening_id == opening.id)
+        .options(joinedload(Nomination.student).joinedload(Student.school))
+        .order_by(Nomination.updated_at.desc())
+    ).all()
+
+
+def waivable_alliances(opening: Opening, user) -> list:
+    """Alliances the plan is published to whose secretariat the user is: they may record rule exceptions."""
+    return [a for a in opening.plan.alliances if a.is_secretariat(user)]
+
+
+@bp.post("/openings/<int:opening_id>/invite")
+@login_required
+def invite(opening_id: int):
+    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u))
+    form = PutForwardForm()
+    form.student_id.choices = [(s.id, s.name) for s in invitable_students(opening, limit=10_000)]
+    if not form.validate_on_submit():
+        abort(400)
+    student = load_or_404(Student, form.student_id.data, lambda s, u: s.can_view(u))
+    try:
+        nomination = services.put_forward(student, opening, actor=current_user, invited=True)
+    except services.PipelineError as exc:
+        db.session.rollback()
+        _flash_error(exc)
+        return redirect(url_for("plans.opening", opening_id=opening.id))
+    db.session.commit()
+    flash(_("Invitation sent. The school has been notified."), "success")
+    return redirect(url_for("pipeline.nomination", nomination_id=nomination.id))
+
+
+@bp.post("/openings/<int:opening_id>/waive")
+@login_required
+def waive(opening_id: int):
+    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_view(u))
+    alliances = waivable_alliances(opening, current_user)
+    if not alliances:
+        abort(403)
+    form = WaiverForm()
+    form.alliance_id.choices = [(a.id, a.name) for a in alliances]
+    if not form.validate_on_submit():
+        flash(_("Give the rule, the alliance and a reason."), "danger")
+        return redirect(url_for("plans.opening", opening_id=opening.id))
+    try:
+        services.waive(opening, form.rule.data, actor=current_user, alliance_id=form.alliance_id.data,
+                       reason=form.reason.data)  # fmt: skip
+        db.session.commit()
+    except (services.PipelineError, sa.exc.IntegrityError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, services.PipelineError) else _("This exception is already recorded."),
+              "danger")  # fmt: skip
+        return redirect(url_for("plans.opening", opening_id=opening.id))
+    flash(_("Exception recorded."), "success")
+    return redirect(url_for("plans.opening", opening_id=opening.id))
 
 
 @bp.post("/openings/<int:opening_id>/put-forward")

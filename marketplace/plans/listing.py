@@ -83,3 +83,21 @@ def list_openings(filters: OpeningFilters, page: int = 1):
         selectinload(Opening.majors),
     )
     return db.paginate(query, page=max(page, 1), per_page=current_app.config["PER_PAGE"], error_out=False)
+
+
+def filter_choices() -> dict:
+    """Alliances, cities with published openings, and majors, for the list's filter form."""
+    from marketplace.alliances.models import Alliance
+    from marketplace.reference.models import Major, Region
+
+    published_cities = (
+        sa.select(Opening.city_id).join(HiringPlan, HiringPlan.id == Opening.plan_id)
+        .where(HiringPlan.status == PlanStatus.PUBLISHED).distinct()
+    )  # fmt: skip
+    return {
+        "alliance_choices": db.session.execute(sa.select(Alliance.id, Alliance.short_name).order_by(Alliance.id)).all(),
+        "city_choices": db.session.execute(
+            sa.select(Region.id, Region.name).where(Region.id.in_(published_cities)).order_by(Region.code)
+        ).all(),
+        "major_choices": db.session.execute(sa.select(Major.id, Major.name).order_by(Major.level, Major.code)).all(),
+    }

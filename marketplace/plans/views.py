@@ -10,7 +10,7 @@ from marketplace.orgs.models import OrgKind
 from marketplace.permissions import load_or_404
 from marketplace.plans import services
 from marketplace.plans.forms import OpeningForm, PlanForm
-from marketplace.plans.listing import OpeningFilters, list_openings
+from marketplace.plans.listing import OpeningFilters, filter_choices, list_openings
 from marketplace.plans.models import HiringPlan, Opening, PlanStatus
 from marketplace.reference.models import Occupation
 from marketplace.timeutil import local_today
@@ -152,21 +152,30 @@ def edit_opening(opening_id: int):
 def openings():
     filters = OpeningFilters.from_args(request.args)
     page = list_openings(filters, page=request.args.get("page", 1, type=int))
-    return render_template("plans/openings.html", page=page, filters=filters)
+    return render_template("plans/openings.html", page=page, filters=filters, **filter_choices())
 
 
 @bp.get("/openings/<int:opening_id>")
 @login_required
 def opening(opening_id: int):
-    from marketplace.pipeline.views import nominable_students
+    from marketplace.pipeline import views as pipeline
+    from marketplace.pipeline.forms import WaiverForm
 
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_view(u))
     published = opening.plan.status is PlanStatus.PUBLISHED
-    candidates = None
+    can_edit = opening.can_edit(current_user)
+    context = {"candidates": None, "invitable": None, "nominations": None, "waiver_form": None}
     if published and current_user.organization.kind is OrgKind.SCHOOL and opening.remaining > 0:
-        candidates = nominable_students(opening, current_user.organization_id)
-    return render_template("plans/opening.html", opening=opening, can_edit=opening.can_edit(current_user),
-                           candidates=candidates)  # fmt: skip
+        context["candidates"] = pipeline.nominable_students(opening, current_user.organization_id)
+    if can_edit:
+        context["nominations"] = pipeline.opening_nominations(opening)
+        if published and opening.remaining > 0:
+            context["invitable"] = pipeline.invitable_students(opening)
+    alliances = pipeline.waivable_alliances(opening, current_user)
+    if alliances:
+        context["waiver_form"] = WaiverForm()
+        context["waiver_form"].alliance_id.choices = [(a.id, a.name) for a in alliances]
+    return render_template("plans/opening.html", opening=opening, can_edit=can_edit, **context)
 
 
 @bp.get("/occupations/suggest")
