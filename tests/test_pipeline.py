@@ -20,6 +20,7 @@ from marketplace.plans import rules
 from marketplace.plans.models import OpeningKind
 from tests.factories import AllianceFactory, SchoolFactory, UserFactory
 from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, StudentFactory
+from tests.querycount import count_queries
 
 
 @pytest.fixture
@@ -227,3 +228,27 @@ def test_secretariat_records_an_exception_on_the_opening_page(client, login_as, 
                                                                                  alliance.id)  # fmt: skip
     client.post(f"/openings/{opening.id}/waive", data=data)  # a second one is refused by the unique constraint
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RuleException)) == 1
+
+
+def test_nominations_and_roster_pages_do_not_grow_queries_with_rows(client, login_as, db, parties):
+    opening, student, school_user, hr = parties
+    opening.headcount = 40
+    services.accept(NominationFactory(opening=opening, student=student), actor=school_user,
+                    start_date=date(2027, 3, 1), pay=4000)  # fmt: skip
+    db.session.commit()
+    login_as(hr)
+    with count_queries(db.engine) as few_nominations:
+        client.get("/nominations")
+    with count_queries(db.engine) as few_roster:
+        client.get("/roster")
+    for _ in range(15):
+        other = StudentFactory(cohort=student.cohort)
+        services.accept(NominationFactory(opening=opening, student=other), actor=school_user,
+                        start_date=date(2027, 3, 1), pay=4000)  # fmt: skip
+    db.session.commit()
+    with count_queries(db.engine) as many_nominations:
+        assert client.get("/nominations").status_code == 200
+    with count_queries(db.engine) as many_roster:
+        assert client.get("/roster").status_code == 200
+    assert len(many_nominations) == len(few_nominations)
+    assert len(many_roster) == len(few_roster)

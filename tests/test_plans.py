@@ -1,6 +1,5 @@
 """Half-year plans and openings through the app: rules with reasons, publishing, copying, the openings list."""
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -15,6 +14,7 @@ from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatu
 from marketplace.reference.models import Major, Occupation
 from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, UserFactory, region
 from tests.pipeline_factories import OpeningFactory, PlanFactory
+from tests.querycount import count_queries
 
 
 @pytest.fixture
@@ -143,20 +143,6 @@ def test_plan_access(client, login_as, db, hr):
     assert client.get("/plans/new").status_code == 403
     login_as(hr)
     assert client.get(f"/plans/{draft.id}").status_code == 200
-
-
-@contextmanager
-def count_queries(engine):
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
 
 
 def test_openings_list_filters_and_no_n_plus_one(client, login_as, db, hr):
