@@ -46,6 +46,7 @@ def load_demo(seed: int):
     """Build the four demo alliances with schools, enterprises and logins, unless data already exists."""
     from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
     from marketplace.demo.market import build_market
+    from marketplace.demo.practice import build_practice
 
     if has_demo():
         click.echo("Demo data already present; nothing loaded.")
@@ -53,6 +54,7 @@ def load_demo(seed: int):
         load_reference.callback()
         build_demo(seed)
         build_market(seed)
+        build_practice(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
