@@ -11,7 +11,9 @@ from marketplace.plans import rules
 
 
 class PutForwardForm(FlaskForm):
-    student_id = SelectField(_l("Student"), coerce=int)
+    """The student is checked by the view against who may be put forward, not against a list of choices."""
+
+    student_id = IntegerField(_l("Student"), validators=[InputRequired()])
     submit = SubmitField(_l("Put forward"))
 
 

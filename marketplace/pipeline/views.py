@@ -72,24 +72,32 @@ def waivable_alliances(opening: Opening, user) -> list:
     return [a for a in opening.plan.alliances if a.is_secretariat(user)]
 
 
-@bp.post("/openings/<int:opening_id>/invite")
-@login_required
-def invite(opening_id: int):
-    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u))
+def _put_forward(opening: Opening, eligible, *, invited: bool):
+    """Put the posted student forward if `eligible(student)`; anything else is a bad request (400)."""
     form = PutForwardForm()
-    form.student_id.choices = [(s.id, s.name) for s in invitable_students(opening, limit=10_000)]
-    if not form.validate_on_submit():
+    student = db.session.get(Student, form.student_id.data) if form.validate_on_submit() else None
+    if student is None or not eligible(student):
         abort(400)
-    student = load_or_404(Student, form.student_id.data, lambda s, u: s.can_view(u))
     try:
-        nomination = services.put_forward(student, opening, actor=current_user, invited=True)
+        nomination = services.put_forward(student, opening, actor=current_user, invited=invited)
     except services.PipelineError as exc:
         db.session.rollback()
         _flash_error(exc)
         return redirect(url_for("plans.opening", opening_id=opening.id))
     db.session.commit()
-    flash(_("Invitation sent. The school has been notified."), "success")
+    if invited:
+        flash(_("Invitation sent. The school has been notified."), "success")
+    else:
+        flash(_("Student put forward. The enterprise has been notified."), "success")
     return redirect(url_for("pipeline.nomination", nomination_id=nomination.id))
+
+
+@bp.post("/openings/<int:opening_id>/invite")
+@login_required
+def invite(opening_id: int):
+    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u))
+    wanted = {m.id for m in opening.majors}
+    return _put_forward(opening, lambda s: s.consent_to_share and s.major_id in wanted, invited=True)
 
 
 @bp.post("/openings/<int:opening_id>/waive")
@@ -121,20 +129,7 @@ def waive(opening_id: int):
 @login_required
 def put_forward(opening_id: int):
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_view(u))
-    form = PutForwardForm()
-    form.student_id.choices = [(s.id, s.name) for s in nominable_students(opening, current_user.organization_id)]
-    if not form.validate_on_submit():
-        abort(400)
-    student = load_or_404(Student, form.student_id.data, lambda s, u: s.can_edit(u))
-    try:
-        nomination = services.put_forward(student, opening, actor=current_user, invited=False)
-    except services.PipelineError as exc:
-        db.session.rollback()
-        _flash_error(exc)
-        return redirect(url_for("plans.opening", opening_id=opening.id))
-    db.session.commit()
-    flash(_("Student put forward. The enterprise has been notified."), "success")
-    return redirect(url_for("pipeline.nomination", nomination_id=nomination.id))
+    return _put_forward(opening, lambda s: s.can_edit(current_user), invited=False)
 
 
 @bp.get("/nominations")

@@ -5,9 +5,12 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from marketplace.certificates import format_certificates
 from marketplace.extensions import db
 from marketplace.orgs.models import OrgKind
 from marketplace.permissions import load_or_404
+from marketplace.pipeline import views as pipeline
+from marketplace.pipeline.forms import WaiverForm
 from marketplace.plans import services
 from marketplace.plans.forms import OpeningForm, PlanForm
 from marketplace.plans.listing import OpeningFilters, filter_choices, list_openings
@@ -113,8 +116,6 @@ def plan_action(plan_id: int, action: str):
 def _opening_page(opening: Opening, plan: HiringPlan):
     form = OpeningForm(obj=opening if opening.id else None)
     if opening.id and not form.is_submitted():
-        from marketplace.certificates import format_certificates
-
         form.occupation_code.data = opening.occupation.code if opening.occupation else ""
         form.majors.data = [m.id for m in opening.majors]
         form.city.data = opening.city_id
@@ -158,9 +159,6 @@ def openings():
 @bp.get("/openings/<int:opening_id>")
 @login_required
 def opening(opening_id: int):
-    from marketplace.pipeline import views as pipeline
-    from marketplace.pipeline.forms import WaiverForm
-
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_view(u))
     published = opening.plan.status is PlanStatus.PUBLISHED
     can_edit = opening.can_edit(current_user)

@@ -46,36 +46,17 @@ def bases():
     return render_template("practice/bases.html", bases=rows)
 
 
-@bp.route("/bases/new", methods=["GET", "POST"])
-@enterprise_required
-def new_base():
-    form = PracticeBaseForm()
-    if form.validate_on_submit():
-        try:
-            services.create_base(
-                current_user.organization_id,
-                mentor_title=form.mentor_title.data or "",
-                actor=current_user,
-                **form.values(),
-            )
-        except services.PracticeError as exc:
-            db.session.rollback()
-            form.capacity.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Practice base saved."), "success")
-            return redirect(url_for("practice.bases"))
-    return render_template("practice/base_form.html", form=form, base=None)
-
-
-@bp.route("/bases/<int:base_id>/edit", methods=["GET", "POST"])
-@enterprise_required
-def edit_base(base_id: int):
-    base = load_or_404(PracticeBase, base_id, lambda b, u: b.can_edit(u))
+def _base_page(base: PracticeBase | None):
+    """New and edit share one page: only the service call differs."""
     form = PracticeBaseForm(base)
     if form.validate_on_submit():
+        mentor_title = form.mentor_title.data or ""
         try:
-            services.update_base(base, mentor_title=form.mentor_title.data or "", actor=current_user, **form.values())
+            if base is None:
+                services.create_base(current_user.organization_id, mentor_title=mentor_title, actor=current_user,
+                                     **form.values())  # fmt: skip
+            else:
+                services.update_base(base, mentor_title=mentor_title, actor=current_user, **form.values())
         except services.PracticeError as exc:
             db.session.rollback()
             form.capacity.errors.append(str(exc))
@@ -84,6 +65,18 @@ def edit_base(base_id: int):
             flash(_("Practice base saved."), "success")
             return redirect(url_for("practice.bases"))
     return render_template("practice/base_form.html", form=form, base=base)
+
+
+@bp.route("/bases/new", methods=["GET", "POST"])
+@enterprise_required
+def new_base():
+    return _base_page(None)
+
+
+@bp.route("/bases/<int:base_id>/edit", methods=["GET", "POST"])
+@enterprise_required
+def edit_base(base_id: int):
+    return _base_page(load_or_404(PracticeBase, base_id, lambda b, u: b.can_edit(u)))
 
 
 def _load_for_enterprise(request_id: int) -> PracticeRequest:
