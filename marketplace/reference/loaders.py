@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from marketplace.reference.models import Major, MajorLevel, Occupation, Region, RegionLevel
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-OCCUPATIONS_CSV = DATA_DIR / "csco22.csv"
+# The classification belongs to the matching engine, which reads it without the database; we load the same file.
+OCCUPATIONS_CSV = Path(__file__).resolve().parents[2] / "matching" / "data" / "csco22.csv"
 DEMO_MAJORS_CSV = DATA_DIR / "majors_demo.csv"
 MUNICIPALITIES = {"11", "12", "31", "50"}  # 直辖市: the province is its own city
 
