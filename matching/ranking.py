@@ -1,0 +1,249 @@
+"""Rankings both ways: top-k graduates for an opening (under 同等条件下优先), top-k openings for a graduate.
+
+`Engine.rank_graduates` / `rank_openings` rank one row exactly over every candidate. `rank_all_openings` /
+`rank_all_graduates` rank every row at once with `sparse_dot_topn` (multi-threaded sparse product keeping the top
+2k of each row), then apply the hard filters and the priority order exactly on that pool; a row left with fewer
+than k eligible candidates is recomputed exactly. In a batch ranking the "passed" lists are drawn from the pool,
+so they may name fewer passed candidates than the exact ranking of the same opening would.
+
+For a graduate, openings are ranked by fit alone (then opening id): the charters' rule is about enterprises
+selecting graduates; whether the graduate's school has priority at an opening is reported, not used.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sparse_dot_topn import sp_matmul_topn
+
+from matching.features import Catalogue, Explanation, FeatureSpace
+from matching.model import Graduate, Opening
+from matching.priority import QUANTUM, fit_order, passed_candidates, priority_order, quantise
+
+_THRESHOLD = -1.0  # hard-filter penalties push excluded pairs far below this; every real key is ≥ 0
+
+
+@dataclass(frozen=True)
+class RankedGraduate:
+    graduate: int  # index into the engine's graduates
+    id: int
+    fit: float
+    priority: bool
+    passed: tuple[int, ...] = ()  # ids of candidates without priority this place passed, best fit first
+
+    @property
+    def decided_by_priority(self) -> bool:
+        return bool(self.passed)
+
+
+@dataclass(frozen=True)
+class OpeningRanking:
+    opening: int
+    id: int
+    tolerance: float
+    eligible: int  # candidates that passed the hard filters (in a batch: within the pool)
+    places: tuple[RankedGraduate, ...]
+    exact: bool = True
+
+    @property
+    def decided_places(self) -> list[int]:
+        """1-based places decided by priority."""
+        return [n for n, place in enumerate(self.places, 1) if place.decided_by_priority]
+
+
+@dataclass(frozen=True)
+class RankedOpening:
+    opening: int
+    id: int
+    fit: float
+    priority: bool
+
+
+@dataclass(frozen=True)
+class GraduateRanking:
+    graduate: int
+    id: int
+    eligible: int
+    places: tuple[RankedOpening, ...]
+
+
+class Engine:
+    def __init__(self, catalogue: Catalogue, graduates: Sequence[Graduate], openings: Sequence[Opening]):
+        self.space = FeatureSpace(catalogue, graduates, openings)
+        s = self.space
+        self._priority_pairs = np.unique(
+            np.array([j * (len(s._school_index) + 1) + s._school_index[school]
+                   for j, o in enumerate(s.openings) for school in o.priority_schools if school in s._school_index],
+                     dtype=np.int64)
+        )
+
+    @property
+    def graduates(self) -> list[Graduate]:
+        return self.space.graduates
+
+    @property
+    def openings(self) -> list[Opening]:
+        return self.space.openings
+
+    def explain(self, graduate: int, opening: int) -> Explanation:
+        return self.space.explain(graduate, opening)
+
+    def _has_priority(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
+        codes = openings.astype(np.int64) * (len(self.space._school_index) + 1) + self.space.graduate_school[graduates]
+        if not len(self._priority_pairs):
+            return np.zeros(len(codes), dtype=bool)
+        at = np.minimum(np.searchsorted(self._priority_pairs, codes), len(self._priority_pairs) - 1)
+        return self._priority_pairs[at] == codes
+
+    # ------------------------------------------------------------------ one row, exact
+    def rank_graduates(self, opening: int, k: int = 20) -> OpeningRanking:
+        s = self.space
+        candidates = np.flatnonzero(s.eligible(opening))
+        fit = s.fit_column(opening)[candidates]
+        return self._opening_ranking(opening, candidates, fit, k, exact=True)
+
+    def _opening_ranking(self, opening: int, candidates, fit, k: int, exact: bool) -> OpeningRanking:
+        s = self.space
+        fit_q = quantise(fit)
+        prio = s.priority(opening, candidates)
+        ids = s.graduate_ids[candidates]
+        tolerance = float(s.tolerance[opening])
+        order = priority_order(fit_q, prio, ids, int(quantise(tolerance)))
+        passed = passed_candidates(order, fit_q, prio, ids, k) if prio.any() else [()] * min(k, len(order))
+        places = tuple(
+            RankedGraduate(
+                graduate=int(candidates[c]),
+                id=int(ids[c]),
+                fit=fit_q[c] / QUANTUM,
+                priority=bool(prio[c]),
+                passed=tuple(int(ids[p]) for p in passed[n]),
+            )
+            for n, c in enumerate(order[:k])
+        )
+        return OpeningRanking(opening, int(s.opening_ids[opening]), tolerance, len(candidates), places, exact)
+
+    def rank_openings(self, graduate: int, k: int = 20) -> GraduateRanking:
+        s = self.space
+        openings = np.arange(len(s.openings))
+        openings = openings[s.eligible_pairs(np.full(len(openings), graduate), openings)]
+        fit = s.fit_row(graduate)[openings]
+        return self._graduate_ranking(graduate, openings, fit, k)
+
+    def _graduate_ranking(self, graduate: int, openings, fit, k: int) -> GraduateRanking:
+        s = self.space
+        fit_q = quantise(fit)
+        order = fit_order(fit_q, s.opening_ids[openings])[:k]
+        prio = self._has_priority(np.full(len(order), graduate), openings[order])
+        places = tuple(
+            RankedOpening(int(openings[c]), int(s.opening_ids[openings[c]]), fit_q[c] / QUANTUM, bool(p))
+            for c, p in zip(order, prio, strict=True)
+        )
+        return GraduateRanking(graduate, int(s.graduate_ids[graduate]), len(openings), places)
+
+    # ------------------------------------------------------------------ every row, batched
+    def rank_all_openings(self, k: int = 20, n_threads: int = 2) -> "TopK":
+        """Top-k graduates of every opening under the priority rule, as flat arrays."""
+        s = self.space
+        left = sp.hstack([s.O, s.O_filter, s.O_school], format="csr")
+        right = sp.hstack([s.G, s.G_filter, s.G_school], format="csr").T.tocsr()
+        pool = sp_matmul_topn(left, right, top_n=2 * k, threshold=_THRESHOLD, n_threads=n_threads)
+        rows, cands, keys = _rows_of(pool)
+        keep = s.eligible_pairs(cands, rows)
+        rows, cands, keys = rows[keep], cands[keep], keys[keep]
+        prio = self._has_priority(cands, rows)
+        fit_q = quantise(keys - s.tolerance[rows] * prio)
+        ids = s.graduate_ids[cands]
+        key_q = fit_q + quantise(s.tolerance)[rows] * prio
+        order = np.lexsort((ids, ~prio, -key_q, rows))
+        rows, cands, fit_q, prio, ids = rows[order], cands[order], fit_q[order], prio[order], ids[order]
+        decided = _decided_in_pool(rows, fit_q, prio, ids)
+        short = np.flatnonzero(np.bincount(rows, minlength=len(s.openings)) < k)
+        exact = {int(j): self.rank_graduates(int(j), k) for j in short}
+        return TopK.from_sorted(rows, cands, fit_q, prio, decided, k, len(s.openings), exact)
+
+    def rank_all_graduates(self, k: int = 20, n_threads: int = 2) -> "TopK":
+        """Top-k openings of every graduate by fit, as flat arrays."""
+        s = self.space
+        left = sp.hstack([s.G, s.G_filter], format="csr")
+        right = sp.hstack([s.O, s.O_filter], format="csr").T.tocsr()
+        pool = sp_matmul_topn(left, right, top_n=2 * k, threshold=_THRESHOLD, n_threads=n_threads)
+        rows, openings, fit = _rows_of(pool)
+        keep = s.eligible_pairs(rows, openings)
+        rows, openings, fit_q = rows[keep], openings[keep], quantise(fit[keep])
+        order = np.lexsort((s.opening_ids[openings], -fit_q, rows))
+        rows, openings, fit_q = rows[order], openings[order], fit_q[order]
+        prio = self._has_priority(rows, openings)
+        short = np.flatnonzero(np.bincount(rows, minlength=len(s.graduates)) < k)
+        exact = {int(i): self.rank_openings(int(i), k) for i in short}
+        none_decided = np.zeros(len(rows), dtype=bool)
+        return TopK.from_sorted(rows, openings, fit_q, prio, none_decided, k, len(s.graduates), exact)
+
+
+@dataclass(frozen=True)
+class TopK:
+    """The top-k of every row of a batch ranking as flat arrays (row i is `indptr[i]:indptr[i+1]`).
+
+    `index` holds graduate indexes for opening rows and opening indexes for graduate rows. `decided` marks places
+    decided by priority, judged within the pool the batch drew (see the module docstring).
+    """
+
+    indptr: np.ndarray
+    index: np.ndarray
+    fit: np.ndarray
+    priority: np.ndarray
+    decided: np.ndarray
+
+    @classmethod
+    def from_sorted(cls, rows, index, fit_q, prio, decided, k: int, n_rows: int, exact: dict) -> "TopK":
+        """Keep the first k of each row of row-sorted arrays; rows in `exact` are replaced by their exact ranking."""
+        start = np.searchsorted(rows, np.arange(n_rows))
+        within = np.arange(len(rows)) - start[rows]
+        take = within < k
+        for j in exact:
+            take &= rows != j
+        parts = [(rows[take], index[take], fit_q[take] / QUANTUM, prio[take], decided[take])]
+        for j, ranking in exact.items():
+            places = ranking.places
+            parts.append((
+                np.full(len(places), j),
+                np.array([p.graduate if hasattr(p, "graduate") else p.opening for p in places], dtype=np.int64),
+                np.array([p.fit for p in places], dtype=np.float64),
+                np.array([p.priority for p in places], dtype=bool),
+                np.array([getattr(p, "decided_by_priority", False) for p in places], dtype=bool),
+            ))
+        r, i, f, p, d = (np.concatenate(col) for col in zip(*parts, strict=True))
+        order = np.argsort(r, kind="stable")
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(r, minlength=n_rows))))
+        return cls(indptr, i[order], f[order], p[order], d[order])
+
+    def row(self, i: int) -> list[tuple[int, float, bool, bool]]:
+        """(index, fit, priority, decided by priority) of row i's places, best first."""
+        lo, hi = self.indptr[i], self.indptr[i + 1]
+        return list(zip(self.index[lo:hi].tolist(), self.fit[lo:hi].tolist(), self.priority[lo:hi].tolist(),
+                        self.decided[lo:hi].tolist(), strict=True))
+
+
+def _decided_in_pool(rows, fit_q, prio, ids) -> np.ndarray:
+    """Places (arrays sorted by row, then rank) held by priority over a better-fitting candidate without it.
+
+    A priority place is decided when some candidate without priority ranked after it in the same row comes
+    first by fit order: a segmented suffix minimum of the fit-order rank over the non-priority candidates.
+    """
+    n = len(rows)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    by_fit = np.lexsort((ids, -fit_q, rows))
+    fit_rank = np.empty(n, dtype=np.int64)
+    fit_rank[by_fit] = np.arange(n) - np.searchsorted(rows[by_fit], rows[by_fit])
+    span = np.int64(n + 1)
+    value = rows * span + np.where(prio, span - 1, fit_rank)
+    suffix_min = np.minimum.accumulate(value[::-1])[::-1]
+    after = np.concatenate((suffix_min[1:], [np.iinfo(np.int64).max]))
+    return prio & (after - rows * span < fit_rank)
+
+
+def _rows_of(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) of every stored entry, rows ascending."""
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    return rows, matrix.indices.astype(np.int64), matrix.data.astype(np.float64)
