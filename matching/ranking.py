@@ -158,7 +158,7 @@ class Engine:
         order = np.lexsort((ids, ~prio, -key_q, rows))
         rows, cands, fit_q, prio, ids = rows[order], cands[order], fit_q[order], prio[order], ids[order]
         decided = _decided_in_pool(rows, fit_q, prio, ids)
-        short = np.flatnonzero(np.bincount(rows, minlength=len(s.openings)) < k)
+        short = _rows_to_redo(pool, rows, key_q[order], k)
         exact = {int(j): self.rank_graduates(int(j), k) for j in short}
         return TopK.from_sorted(rows, cands, fit_q, prio, decided, k, len(s.openings), exact)
 
@@ -174,7 +174,7 @@ class Engine:
         order = np.lexsort((s.opening_ids[openings], -fit_q, rows))
         rows, openings, fit_q = rows[order], openings[order], fit_q[order]
         prio = self._has_priority(rows, openings)
-        short = np.flatnonzero(np.bincount(rows, minlength=len(s.graduates)) < k)
+        short = _rows_to_redo(pool, rows, fit_q, k)
         exact = {int(i): self.rank_openings(int(i), k) for i in short}
         none_decided = np.zeros(len(rows), dtype=bool)
         return TopK.from_sorted(rows, openings, fit_q, prio, none_decided, k, len(s.graduates), exact)
@@ -222,6 +222,22 @@ class TopK:
         lo, hi = self.indptr[i], self.indptr[i + 1]
         return list(zip(self.index[lo:hi].tolist(), self.fit[lo:hi].tolist(), self.priority[lo:hi].tolist(),
                         self.decided[lo:hi].tolist(), strict=True))
+
+
+def _rows_to_redo(pool: sp.csr_matrix, rows: np.ndarray, key_q: np.ndarray, k: int) -> np.ndarray:
+    """Rows whose batch top-k may differ from the exact one: too few eligible in the pool, or a full pool whose
+    k-th key equals its smallest, where candidates tied with it may have been left out of the pool (the exact
+    ranking breaks such ties by id, which the pool's cut does not know about)."""
+    n_rows = pool.shape[0]
+    counts = np.bincount(rows, minlength=n_rows)
+    redo = counts < k
+    sizes = np.diff(pool.indptr)
+    full = np.flatnonzero((sizes == 2 * k) & ~redo)
+    if len(full):
+        pool_min = quantise(pool.data[pool.indptr[full][:, None] + np.arange(2 * k)].min(axis=1))
+        start = np.searchsorted(rows, full)
+        redo[full] = key_q[start + k - 1] <= pool_min
+    return np.flatnonzero(redo)
 
 
 def _decided_in_pool(rows, fit_q, prio, ids) -> np.ndarray:

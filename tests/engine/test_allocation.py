@@ -13,12 +13,6 @@ from matching.allocation import blocking_pairs, deferred_acceptance
 from matching.bench_allocation import make_market
 
 
-@pytest.fixture(autouse=True)
-def db():
-    """The suite's autouse ``db`` fixture builds the app and database; this pure library needs neither."""
-    return None
-
-
 class Market(NamedTuple):
     indptr: np.ndarray
     indices: np.ndarray

@@ -20,11 +20,6 @@ MOULD_MAKER = "6-18-04-01"  # 模具工
 ACCOUNTANT = "2-06-03-00"  # 会计专业人员
 
 
-@pytest.fixture(autouse=True)
-def db():
-    """Replaces the suite's autouse database fixture: this library needs neither an app nor a database."""
-    return None
-
 
 @pytest.mark.parametrize(
     ("title", "cleaned"),
