@@ -146,8 +146,10 @@ class Engine:
         """Top-k graduates of every opening under the priority rule, as flat arrays."""
         s = self.space
         left = sp.hstack([s.O, s.O_filter, s.O_school], format="csr")
-        right = sp.hstack([s.G, s.G_filter, s.G_school], format="csr").T.tocsr()
-        pool = sp_matmul_topn(left, right, top_n=2 * k, threshold=_THRESHOLD, n_threads=n_threads)
+        right = sp.hstack([s.G, s.G_filter, s.G_school], format="csr")
+        left, right, offset = _without_constant_columns(left, right)
+        pool = sp_matmul_topn(left, right.T.tocsr(), top_n=2 * k, threshold=_THRESHOLD, n_threads=n_threads)
+        pool.data += offset[np.repeat(np.arange(pool.shape[0]), np.diff(pool.indptr))]
         rows, cands, keys = _rows_of(pool)
         keep = s.eligible_pairs(cands, rows)
         rows, cands, keys = rows[keep], cands[keep], keys[keep]
@@ -166,8 +168,10 @@ class Engine:
         """Top-k openings of every graduate by fit, as flat arrays."""
         s = self.space
         left = sp.hstack([s.G, s.G_filter], format="csr")
-        right = sp.hstack([s.O, s.O_filter], format="csr").T.tocsr()
-        pool = sp_matmul_topn(left, right, top_n=2 * k, threshold=_THRESHOLD, n_threads=n_threads)
+        right = sp.hstack([s.O, s.O_filter], format="csr")
+        left, right, offset = _without_constant_columns(left, right)
+        pool = sp_matmul_topn(left, right.T.tocsr(), top_n=2 * k, threshold=_THRESHOLD, n_threads=n_threads)
+        pool.data += offset[np.repeat(np.arange(pool.shape[0]), np.diff(pool.indptr))]
         rows, openings, fit = _rows_of(pool)
         keep = s.eligible_pairs(rows, openings)
         rows, openings, fit_q = rows[keep], openings[keep], quantise(fit[keep])
@@ -222,6 +226,31 @@ class TopK:
         lo, hi = self.indptr[i], self.indptr[i + 1]
         return list(zip(self.index[lo:hi].tolist(), self.fit[lo:hi].tolist(), self.priority[lo:hi].tolist(),
                         self.decided[lo:hi].tolist(), strict=True))
+
+
+def _without_constant_columns(left: sp.csr_matrix, right: sp.csr_matrix):
+    """Drop the columns in which every row of `right` holds the same value, returning each left row's share of them.
+
+    Such a column adds the same amount to every pair of a left row (the certificate column of openings that require
+    none, against graduates who all carry 1 there; the grade column, against openings that all weigh grades alike),
+    so it cannot change the row's order but makes the sparse product visit every pair. Removing it and adding it
+    back afterwards is exact and saves a full pass.
+    """
+    csc = right.tocsc()
+    nnz = np.diff(csc.indptr)
+    full = np.flatnonzero(nnz == right.shape[0])
+    if right.shape[0] == 0 or not len(full):
+        return left, right, np.zeros(left.shape[0])
+    lo = np.minimum.reduceat(csc.data, csc.indptr[:-1][nnz > 0])
+    hi = np.maximum.reduceat(csc.data, csc.indptr[:-1][nnz > 0])
+    constant_of = dict(zip(np.flatnonzero(nnz > 0).tolist(), zip(lo.tolist(), hi.tolist(), strict=True), strict=True))
+    constant = np.array([c for c in full if constant_of[c][0] == constant_of[c][1]], dtype=np.int64)
+    if not len(constant):
+        return left, right, np.zeros(left.shape[0])
+    values = np.array([constant_of[c][0] for c in constant])
+    offset = np.asarray(left[:, constant] @ values).ravel()
+    keep = np.setdiff1d(np.arange(right.shape[1]), constant)
+    return left[:, keep], right[:, keep], offset
 
 
 def _rows_to_redo(pool: sp.csr_matrix, rows: np.ndarray, key_q: np.ndarray, k: int) -> np.ndarray:
