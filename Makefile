@@ -40,6 +40,7 @@ test: lint test-sqlite test-postgresql
 
 bench: setup
 	@for script in benchmarks/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+	$(BIN)/python -m matching.bench
 
 # Re-extract messages after changing UI text, then translate the new entries in the .po file.
 translations-update: setup

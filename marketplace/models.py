@@ -1,6 +1,7 @@
 """Imports every feature's models so that SQLAlchemy and Alembic see the whole schema."""
 
 from marketplace.alliances.models import Alliance, Membership, MembershipTransition
+from marketplace.allocations.models import AllocationRun, AllocationSeat
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Invitation, User
 from marketplace.cohorts.models import Cohort, ConsentRecord, Student, StudentCertificate
@@ -11,6 +12,8 @@ from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
 from marketplace.reference.models import Major, Occupation, Region
 
 __all__ = [
+    "AllocationRun",
+    "AllocationSeat",
     "Alliance",
     "AuditEvent",
     "Cohort",

@@ -138,10 +138,13 @@ def allocation_from_ranking(engine, headcounts: np.ndarray) -> tuple[dict, objec
     from matching.priority import quantise
 
     space = engine.space
+    started = time.perf_counter()
     ranking = engine.rank_all_graduates(PREFERENCES)
-    graduates = np.repeat(np.arange(len(ranking.indptr) - 1), np.diff(ranking.indptr))
+    ranked_s = _elapsed(started)
     openings = ranking.index
-    priority = engine._has_priority(graduates, openings)  # the same test the ranking uses
+    # A graduate row's `priority` is `Engine.has_priority(graduate, opening)`: whether the graduate's school has
+    # priority at that opening. Its τ is the opening's tolerance, as in `rank_all_openings`.
+    priority = ranking.priority
     key = quantise(ranking.fit) + quantise(space.tolerance)[openings] * priority
     score = (2 * key + priority).astype(np.float64)
     market = {
@@ -151,7 +154,11 @@ def allocation_from_ranking(engine, headcounts: np.ndarray) -> tuple[dict, objec
         "capacities": headcounts,
         "tiebreak": space.graduate_ids,
     }
-    return market, deferred_acceptance(**market)
+    started = time.perf_counter()
+    result = deferred_acceptance(**market)
+    print(f"# allocation from the ranking: rank_all_graduates({PREFERENCES}) {ranked_s:.3f} s, "
+          f"deferred acceptance {_elapsed(started):.3f} s", flush=True)
+    return market, result
 
 
 def check_allocation_from_ranking(market: dict, result) -> None:
@@ -171,8 +178,7 @@ def rank_figures(quick: bool) -> Iterable[Figure]:
     """Run the ranking stage in a fresh interpreter (for an honest peak RSS) and relay its lines as they come."""
     command = [sys.executable, "-m", "matching.bench", "--stage", "rank", *(["--quick"] if quick else [])]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as child:  # noqa: S603 (our own module)
-        assert child.stdout is not None  # noqa: S101 (stdout=PIPE)
-        for text in child.stdout:
+        for text in child.stdout or ():
             figure = parse(text)
             if figure is None:
                 print(text, end="", flush=True)

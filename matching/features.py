@@ -54,6 +54,23 @@ def default_major_mapping() -> dict[str, tuple[str, ...]]:
         return {row["major"]: tuple(filter(None, row["occupations"].split(";"))) for row in csv.DictReader(f)}
 
 
+def new_text_model() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 2), sublinear_tf=True, dtype=np.float64)
+
+
+@lru_cache(maxsize=1)
+def classification_text_model() -> TfidfVectorizer:
+    """TF-IDF fitted once on the 2022 classification's names, definitions and tasks.
+
+    The product uses this fixed vocabulary so that a pair's skill similarity, and so its fit, does not depend on
+    which other graduates and openings a page happened to load; the classification's wording is the vocabulary of
+    vocational skills.
+    """
+    with (DATA_DIR / "csco22.csv").open(encoding="utf-8") as f:
+        corpus = [clean_text(" ".join((r["name"], r["definition"], r["tasks"]))) for r in csv.DictReader(f)]
+    return new_text_model().fit(corpus)
+
+
 def clean_text(text: str) -> str:
     """Punctuation becomes word boundaries so that character n-grams stay inside terms such as 氩弧焊 or CAD."""
     return _PUNCTUATION.sub(" ", (text or "").lower()).strip()
@@ -110,11 +127,14 @@ class Catalogue:
         occupations: Sequence[Occupation],
         places: Sequence[Place],
         mapping: dict[str, tuple[str, ...]] | None = None,
+        text_model: TfidfVectorizer | None = None,
     ):
+        """`text_model`: a fitted TF-IDF for the unmapped majors' text fallback (fitted here when not given)."""
         self.majors = list(majors)
         self.occupations = list(occupations)
         self.places = list(places)
         self.mapping = default_major_mapping() if mapping is None else mapping
+        self.text_model = text_model
         categories = sorted({m.category for m in self.majors})
         self._category_index = {c: i for i, c in enumerate(categories)}
         self.major_category = np.array([self._category_index[m.category] for m in self.majors], dtype=np.int32)
@@ -140,8 +160,7 @@ class Catalogue:
         if unmapped:
             texts = [clean_text(o.name + " " + o.text) for o in self.occupations]
             names = [clean_text(self.majors[m].name) for m in unmapped]
-            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 2))
-            vectorizer.fit(texts + names)
+            vectorizer = self.text_model or new_text_model().fit(texts + names)
             similarity = (vectorizer.transform(names) @ vectorizer.transform(texts).T).toarray()
             rows = np.array(unmapped)[:, None]
             close = similarity >= MAJOR_TEXT_MIN_SIMILARITY
@@ -226,13 +245,25 @@ class FeatureSpace:
 
     PENALTY = -1000.0
 
-    def __init__(self, catalogue: Catalogue, graduates: Sequence[Graduate], openings: Sequence[Opening]):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        graduates: Sequence[Graduate],
+        openings: Sequence[Opening],
+        text_model: TfidfVectorizer | None = None,
+    ):
+        """`text_model`: a fitted TF-IDF with a fixed vocabulary; without one, it is fitted on these skill texts."""
         self.catalogue = catalogue
         self.graduates = list(graduates)
         self.openings = list(openings)
-        self._texts = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 2), sublinear_tf=True, dtype=np.float64)
         corpus = [clean_text(g.skills) for g in self.graduates] + [clean_text(o.skills) for o in self.openings]
-        self._skill_rows = self._texts.fit_transform(corpus).tocsr() if any(corpus) else None
+        if text_model is not None:
+            self._texts, self._skill_rows = text_model, text_model.transform(corpus).tocsr()
+        elif any(corpus):
+            self._texts = new_text_model()
+            self._skill_rows = self._texts.fit_transform(corpus).tocsr()
+        else:
+            self._texts, self._skill_rows = None, None
         self._build_arrays()
         self._build_matrices()
 

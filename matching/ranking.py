@@ -69,8 +69,10 @@ class GraduateRanking:
 
 
 class Engine:
-    def __init__(self, catalogue: Catalogue, graduates: Sequence[Graduate], openings: Sequence[Opening]):
-        self.space = FeatureSpace(catalogue, graduates, openings)
+    def __init__(
+        self, catalogue: Catalogue, graduates: Sequence[Graduate], openings: Sequence[Opening], text_model=None
+    ):
+        self.space = FeatureSpace(catalogue, graduates, openings, text_model)
         s = self.space
         self._priority_pairs = np.unique(
             np.array([j * (len(s._school_index) + 1) + s._school_index[school]
@@ -89,7 +91,7 @@ class Engine:
     def explain(self, graduate: int, opening: int) -> Explanation:
         return self.space.explain(graduate, opening)
 
-    def _has_priority(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
+    def has_priority(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
         codes = openings.astype(np.int64) * (len(self.space._school_index) + 1) + self.space.graduate_school[graduates]
         if not len(self._priority_pairs):
             return np.zeros(len(codes), dtype=bool)
@@ -134,7 +136,7 @@ class Engine:
         s = self.space
         fit_q = quantise(fit)
         order = fit_order(fit_q, s.opening_ids[openings])[:k]
-        prio = self._has_priority(np.full(len(order), graduate), openings[order])
+        prio = self.has_priority(np.full(len(order), graduate), openings[order])
         places = tuple(
             RankedOpening(int(openings[c]), int(s.opening_ids[openings[c]]), fit_q[c] / QUANTUM, bool(p))
             for c, p in zip(order, prio, strict=True)
@@ -153,7 +155,7 @@ class Engine:
         rows, cands, keys = _rows_of(pool)
         keep = s.eligible_pairs(cands, rows)
         rows, cands, keys = rows[keep], cands[keep], keys[keep]
-        prio = self._has_priority(cands, rows)
+        prio = self.has_priority(cands, rows)
         fit_q = quantise(keys - s.tolerance[rows] * prio)
         ids = s.graduate_ids[cands]
         key_q = fit_q + quantise(s.tolerance)[rows] * prio
@@ -177,7 +179,7 @@ class Engine:
         rows, openings, fit_q = rows[keep], openings[keep], quantise(fit[keep])
         order = np.lexsort((s.opening_ids[openings], -fit_q, rows))
         rows, openings, fit_q = rows[order], openings[order], fit_q[order]
-        prio = self._has_priority(rows, openings)
+        prio = self.has_priority(rows, openings)
         short = _rows_to_redo(pool, rows, fit_q, k)
         exact = {int(i): self.rank_openings(int(i), k) for i in short}
         none_decided = np.zeros(len(rows), dtype=bool)
@@ -203,9 +205,7 @@ class TopK:
         """Keep the first k of each row of row-sorted arrays; rows in `exact` are replaced by their exact ranking."""
         start = np.searchsorted(rows, np.arange(n_rows))
         within = np.arange(len(rows)) - start[rows]
-        take = within < k
-        for j in exact:
-            take &= rows != j
+        take = (within < k) & ~np.isin(rows, np.fromiter(exact, dtype=np.int64, count=len(exact)))
         parts = [(rows[take], index[take], fit_q[take] / QUANTUM, prio[take], decided[take])]
         for j, ranking in exact.items():
             places = ranking.places

@@ -51,6 +51,8 @@ class Alliance(db.Model):
     reporting_interval_days: Mapped[int | None]
     assessment_grades: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["优秀", "较好", "合格", "不合格"])
     priority_tolerance: Mapped[float] = mapped_column(sa.Float, default=0.02)
+    # Fit weights the secretariat adopted (feature → weight); None keeps the engine's documented defaults.
+    fit_weights: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     secretariat: Mapped[Organization] = relationship()

@@ -1,0 +1,1 @@
+"""Allocation runs: the secretariat's capacity-respecting proposal of who goes where, reviewed, then confirmed."""

@@ -1,0 +1,277 @@
+"""The only adapter between database rows and the matching engine.
+
+It reads open openings and consenting graduates, turns them into the engine's plain data, and answers with rows:
+ranked candidates for an opening, ranked openings for a student, a cohort's best openings.
+
+Choices made here (the engine leaves them to the product):
+- Candidates are students who consented to share their data, whose school may present them (any school's, for
+  an enterprise ranking its opening) and who hold no ongoing placement of the same kind.
+- Openings are those of published plans with places left and not yet ended.
+- Priority: the student's school and the enterprise are both members in force, on the opening's start date, of an
+  alliance the plan is published to. The opening's τ is the smallest tolerance among the alliances that can grant
+  priority for it (published to, enterprise a member in force): see `matching.priority`.
+- Weights: those adopted by the first alliance (lowest id) the plan is published to that adopted any; otherwise
+  the engine's defaults. Weights belong to the opening, so one pair has one fit on every page.
+- Skill similarity uses the TF-IDF fitted on the 2022 classification, so a pair's fit does not depend on which
+  other rows a page loaded.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.orm import selectinload
+
+from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership
+from marketplace.cohorts.models import Cohort, Student
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.pipeline.models import Placement, PlacementStatus
+from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatus
+from marketplace.reference.models import Major, Occupation, Region
+from marketplace.timeutil import local_today
+from matching import model as m
+from matching.features import Catalogue, Explanation, classification_text_model
+from matching.ranking import Engine, GraduateRanking, OpeningRanking
+
+
+@dataclass
+class Snapshot:
+    """Rows read at one moment and the engine built from them; `students[i]` is the engine's graduate i."""
+
+    engine: Engine
+    students: list[Student]
+    openings: list[Opening]
+    at: datetime
+    digest: str
+
+    def student_index(self, student_id: int) -> int | None:
+        return next((i for i, s in enumerate(self.students) if s.id == student_id), None)
+
+    def opening_index(self, opening_id: int) -> int | None:
+        return next((j for j, o in enumerate(self.openings) if o.id == opening_id), None)
+
+
+def open_openings_query() -> sa.Select:
+    return (
+        sa.select(Opening)
+        .join(HiringPlan)
+        .where(
+            HiringPlan.status == PlanStatus.PUBLISHED,
+            Opening.headcount > Opening.filled,
+            Opening.end_date >= local_today(),
+        )
+        .options(
+            selectinload(Opening.majors),
+            selectinload(Opening.certificates),
+            selectinload(Opening.plan).selectinload(HiringPlan.alliances),
+        )
+        .order_by(Opening.id)
+    )
+
+
+def candidates_query() -> sa.Select:
+    return (
+        sa.select(Student)
+        .where(Student.consent_to_share.is_(True))
+        .options(selectinload(Student.certificates), selectinload(Student.wanted_cities), selectinload(Student.cohort))
+        .order_by(Student.id)
+    )
+
+
+def _ongoing_placements(student_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Student id → kinds in which the student holds an ongoing placement."""
+    result: dict[int, set[str]] = {}
+    if not student_ids:
+        return result
+    rows = db.session.execute(
+        sa.select(Placement.student_id, Placement.kind).where(
+            Placement.status == PlacementStatus.ONGOING, Placement.student_id.in_(list(student_ids))
+        )
+    )
+    for sid, kind in rows:
+        result.setdefault(sid, set()).add(kind.value)
+    return result
+
+
+def _memberships(alliance_ids: set[int]) -> list[Membership]:
+    if not alliance_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Membership).where(
+                Membership.alliance_id.in_(alliance_ids),
+                Membership.status.in_(ONCE_ACTIVE_STATUSES),
+                Membership.effective_from.is_not(None),
+            )
+        )
+    )
+
+
+def _priority(opening: Opening, memberships: list[Membership], alliances: dict[int, Alliance]):
+    """(τ, schools with priority) of one opening on its start date."""
+    on = opening.start_date
+    published = {a.id for a in opening.plan.alliances}
+    in_force = [ms for ms in memberships if ms.alliance_id in published and ms.was_in_force_on(on)]
+    granting = {ms.alliance_id for ms in in_force if ms.organization_id == opening.plan.enterprise_id}
+    if not granting:
+        return 0.0, frozenset()
+    schools = frozenset(ms.organization_id for ms in in_force if ms.alliance_id in granting)
+    return min(alliances[a].priority_tolerance for a in granting), schools - {opening.plan.enterprise_id}
+
+
+def _weights(opening: Opening) -> m.Weights:
+    for alliance in sorted(opening.plan.alliances, key=lambda a: a.id):
+        if alliance.fit_weights:
+            return m.Weights.from_mapping(alliance.fit_weights)
+    return m.Weights()
+
+
+def post_ok_from(student: Student) -> date:
+    """The first day a 岗位实习 may start for this student: aged 16 and past the first year of study."""
+    return max(student.birth_date + relativedelta(years=16), student.enrolled_on + relativedelta(years=1))
+
+
+def build_snapshot(
+    students: Sequence[Student], openings: Sequence[Opening], *, exclude_placed: bool = True
+) -> Snapshot:
+    at = utcnow()
+    majors = list(db.session.scalars(sa.select(Major).order_by(Major.id)))
+    major_index = {x.id: i for i, x in enumerate(majors)}
+    occupation_ids = sorted({o.occupation_id for o in openings if o.occupation_id})
+    occupations = (
+        list(db.session.scalars(sa.select(Occupation).where(Occupation.id.in_(occupation_ids)).order_by(Occupation.id)))
+        if occupation_ids else []
+    )
+    occupation_index = {x.id: i for i, x in enumerate(occupations)}
+    region_ids = {o.city_id for o in openings} | {c.id for s in students for c in s.wanted_cities}
+    regions = list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id))) \
+        if region_ids else []
+    region_index = {x.id: i for i, x in enumerate(regions)}
+    alliance_ids = {a.id for o in openings for a in o.plan.alliances}
+    alliances = {a.id: a for o in openings for a in o.plan.alliances}
+    memberships = _memberships(alliance_ids)
+    placed = _ongoing_placements([s.id for s in students]) if exclude_placed else {}
+
+    graduates = [
+        m.Graduate(
+            id=s.id,
+            school=s.school_id,
+            major=major_index.get(s.major_id),
+            skills=s.skills or "",
+            certificates=tuple(sorted((c.name, c.level) for c in s.certificates)),
+            wanted_cities=tuple(sorted(region_index[c.id] for c in s.wanted_cities)),
+            grade=None if s.grade_score is None else s.grade_score / 100,
+            wanted_kinds=_kinds_left(s, placed.get(s.id, set())),
+            graduation_year=s.cohort.graduation_year,
+            post_ok_from=post_ok_from(s),
+        )
+        for s in students
+    ]
+    engine_openings = []
+    for o in openings:
+        tolerance, schools = _priority(o, memberships, alliances)
+        engine_openings.append(
+            m.Opening(
+                id=o.id,
+                enterprise=o.plan.enterprise_id,
+                kind=o.kind.value,
+                occupation=occupation_index.get(o.occupation_id),
+                majors=tuple(sorted(major_index[x.id] for x in o.majors)),
+                skills=f"{o.title} {o.skills or ''}",
+                certificates=tuple(sorted((c.name, c.min_level) for c in o.certificates)),
+                city=region_index[o.city_id],
+                start=o.start_date,
+                post_rules=o.kind is OpeningKind.POST_INTERNSHIP,
+                latest_graduation_year=o.start_date.year if o.kind is OpeningKind.EMPLOYMENT else None,
+                tolerance=tolerance,
+                priority_schools=schools,
+                weights=_weights(o),
+            )
+        )
+    text_model = classification_text_model()
+    catalogue = Catalogue(
+        [m.Major(x.name, x.category) for x in majors],
+        [m.Occupation(x.code, x.name, f"{x.definition} {x.tasks}") for x in occupations],
+        [m.Place(x.code, x.longitude, x.latitude) for x in regions],
+        text_model=text_model,
+    )
+    digest = hashlib.sha256(repr((graduates, engine_openings)).encode()).hexdigest()
+    engine = Engine(catalogue, graduates, engine_openings, text_model=text_model)
+    return Snapshot(engine, list(students), list(openings), at, digest)
+
+
+def _kinds_left(student: Student, taken: set[str]) -> frozenset[str]:
+    """The kinds a student is a candidate for: those wanted, less those of an ongoing placement.
+
+    A student placed in one kind is still a candidate for the others (an employment after an internship). The engine
+    reads an empty set as "any kind", so a placed student who named none wants every other kind explicitly, and one
+    with nothing left wants a kind no opening has.
+    """
+    if not taken:
+        return frozenset(student.wanted_kinds or [])
+    wanted = set(student.wanted_kinds or []) or {k.value for k in OpeningKind}
+    return frozenset(wanted - taken) or frozenset({"none"})
+
+
+# ---------------------------------------------------------------------------------------------------- views' API
+@dataclass(frozen=True)
+class Candidate:
+    student: Student
+    place: int
+    fit: float
+    priority: bool
+    passed: tuple[int, ...]
+    explanation: Explanation
+
+
+def rank_candidates(opening: Opening, *, k: int = 20, students: Iterable[Student] | None = None):
+    """Top-k students for one opening, with explanations and the priority decisions: (ranking, candidates)."""
+    pool = list(db.session.scalars(candidates_query())) if students is None else list(students)
+    snapshot = build_snapshot(pool, [opening])
+    ranking: OpeningRanking = snapshot.engine.rank_graduates(0, k)
+    candidates = [
+        Candidate(snapshot.students[p.graduate], n, p.fit, p.priority, p.passed, snapshot.engine.explain(p.graduate, 0))
+        for n, p in enumerate(ranking.places, 1)
+    ]
+    return ranking, candidates
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    opening: Opening
+    place: int
+    fit: float
+    priority: bool
+    explanation: Explanation
+
+
+def rank_openings(student: Student, *, k: int = 20, openings: Sequence[Opening] | None = None):
+    """Top-k open openings for one student: (ranking, suggestions)."""
+    rows = list(db.session.scalars(open_openings_query())) if openings is None else list(openings)
+    snapshot = build_snapshot([student], rows)
+    ranking: GraduateRanking = snapshot.engine.rank_openings(0, k)
+    return ranking, [
+        Suggestion(snapshot.openings[p.opening], n, p.fit, p.priority, snapshot.engine.explain(0, p.opening))
+        for n, p in enumerate(ranking.places, 1)
+    ]
+
+
+def cohort_best(cohort: Cohort, *, k: int = 3) -> dict[int, list[Suggestion]]:
+    """Each consenting student's best k openings (student id → suggestions), in one engine build."""
+    students = [s for s in db.session.scalars(candidates_query().where(Student.cohort_id == cohort.id))]
+    openings = list(db.session.scalars(open_openings_query()))
+    if not students or not openings:
+        return {}
+    snapshot = build_snapshot(students, openings)
+    result = {}
+    for i, student in enumerate(snapshot.students):
+        ranking = snapshot.engine.rank_openings(i, k)
+        result[student.id] = [
+            Suggestion(snapshot.openings[p.opening], n, p.fit, p.priority, snapshot.engine.explain(i, p.opening))
+            for n, p in enumerate(ranking.places, 1)
+        ]
+    return result
