@@ -1,0 +1,231 @@
+"""Run, store, confirm and discard allocation proposals for an alliance.
+
+An alliance's run allocates the consenting students of its member schools (members in force today) to the open
+openings of plans published to it:
+
+- each student's preference list is their fit-ranked top N openings (the product keeps no separately stated
+  list: wanted kinds and cities already shape the fit);
+- each opening ranks its proposers by the 同等条件下优先 order (fit + τ·priority, priority first on an equal key,
+  then the smaller student id): the same order as its ranked-candidates page;
+- capacity is the opening's remaining headcount, capped for internships that count against the 10%/20% shares by
+  the enterprise's and the post's headroom (the enterprise's headroom is shared out over its openings in id
+  order, so the whole proposal respects it), unless the secretariat waived the rule for the opening.
+
+The proposal is stored with its parameters, the inputs' snapshot time and digest, timings and summary; confirming
+turns each seat into a nomination through the pipeline's own checks.
+"""
+
+import time
+from collections import Counter, defaultdict
+from datetime import date
+
+import numpy as np
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from marketplace import ranking
+from marketplace.alliances.models import Alliance, Membership
+from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
+from marketplace.audit.services import record
+from marketplace.cohorts.models import Student
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.pipeline import services as pipeline
+from marketplace.pipeline.models import Placement, PlacementStatus, RuleException
+from marketplace.plans import rules
+from marketplace.plans.models import HiringPlan, Opening, plan_alliances
+from marketplace.timeutil import local_today
+from matching.allocation import blocking_pairs, deferred_acceptance
+from matching.priority import quantise
+
+DEFAULT_CHOICES = 15
+
+
+SCOPES = ("members", "everyone")
+
+
+def alliance_inputs(alliance: Alliance, on: date, scope: str = "members") -> tuple[list[Student], list[Opening]]:
+    """The alliance's open openings, and the consenting students of its member schools ("members") or of every
+    school ("everyone": non-members compete too, and 同等条件下优先 decides between them and members)."""
+    query = ranking.candidates_query()
+    if scope == "members":
+        members = [
+            ms.organization_id
+            for ms in db.session.scalars(sa.select(Membership).where(Membership.alliance_id == alliance.id))
+            if ms.was_in_force_on(on)
+        ]
+        query = query.where(Student.school_id.in_(members))
+    published = sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance.id)
+    openings = list(db.session.scalars(ranking.open_openings_query().where(HiringPlan.id.in_(published))))
+    return list(db.session.scalars(query)), openings
+
+
+def capacities(openings: list[Opening]) -> np.ndarray:
+    """Remaining headcount, capped by the internship share rules where they apply and are not waived."""
+    ongoing = (
+        sa.select(Opening.id, HiringPlan.enterprise_id, sa.func.count())
+        .select_from(Placement)
+        .join(Opening, Opening.id == Placement.opening_id)
+        .join(HiringPlan, HiringPlan.id == Opening.plan_id)
+        .where(Placement.status == PlacementStatus.ONGOING, Placement.kind.in_(rules.SHARE_KINDS))
+        .group_by(Opening.id, HiringPlan.enterprise_id)
+    )
+    in_post: dict[int, int] = {}
+    at_enterprise: Counter = Counter()
+    for opening_id, enterprise_id, count in db.session.execute(ongoing):
+        in_post[opening_id] = count
+        at_enterprise[enterprise_id] += count
+    waived = defaultdict(set)
+    ids = [o.id for o in openings]
+    for opening_id, rule in db.session.execute(
+        sa.select(RuleException.opening_id, RuleException.rule).where(RuleException.opening_id.in_(ids))
+    ):
+        waived[opening_id].add(rule)
+    enterprise_left = {}
+    result = []
+    for o in openings:
+        cap = o.remaining
+        if o.kind in rules.SHARE_KINDS:
+            if rules.POST_SHARE not in waived[o.id]:
+                cap = min(cap, max(0, o.staff_in_post // 5 - in_post.get(o.id, 0)))
+            if rules.ENTERPRISE_SHARE not in waived[o.id]:
+                enterprise = o.plan.enterprise
+                left = enterprise_left.setdefault(
+                    enterprise.id, max(0, (enterprise.staff_count or 0) // 10 - at_enterprise[enterprise.id])
+                )
+                cap = min(cap, left)
+                enterprise_left[enterprise.id] = left - cap
+        result.append(cap)
+    return np.array(result, dtype=np.int64)
+
+
+def _preferences(snapshot: ranking.Snapshot, choices: int):
+    """CSR preference lists from each student's top openings, with each opening's score for the student."""
+    engine = snapshot.engine
+    top = engine.rank_all_graduates(choices)
+    rows = np.repeat(np.arange(len(snapshot.students)), np.diff(top.indptr))
+    key_q = quantise(top.fit) + quantise(engine.space.tolerance)[top.index] * top.priority
+    # Integers, exact in float64: an equal key goes to priority; the allocation's tie-break is then the id.
+    score = (key_q * 2 + top.priority).astype(np.float64)
+    return top, rows, score
+
+
+def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str = "members") -> AllocationRun:
+    if scope not in SCOPES or not 1 <= choices <= 50:
+        raise ValueError("scope must be one of SCOPES and choices between 1 and 50")
+    timings = {}
+    started = time.perf_counter()
+    students, openings = alliance_inputs(alliance, local_today(), scope)
+    snapshot = ranking.build_snapshot(students, openings)
+    timings["read_and_build_s"] = time.perf_counter() - started
+    step = time.perf_counter()
+    top, rows, score = _preferences(snapshot, choices)
+    timings["rank_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    capacity = capacities(openings)
+    ids = snapshot.engine.space.graduate_ids
+    allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids)
+    timings["allocate_s"] = time.perf_counter() - step
+    blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, tiebreak=ids)
+    decided = _decided_seats(top, rows, allocation.assignment, ids)
+    run = AllocationRun(
+        alliance=alliance,
+        parameters={
+            "choices": choices,
+            "scope": scope,
+            "tolerance_rule": "smallest τ among the alliances granting priority",
+            "weights": "adopted by the plan's first alliance, else defaults",
+        },
+        snapshot_at=snapshot.at,
+        inputs_digest=snapshot.digest,
+        timings={k: round(v, 4) for k, v in timings.items()},
+        summary={},
+        created_by_id=actor.id,
+    )
+    db.session.add(run)
+    for i, j in enumerate(allocation.assignment.tolist()):
+        if j < 0:
+            continue
+        at = top.indptr[i] + int(allocation.rank_of_assignment[i])
+        run.seats.append(AllocationSeat(
+            student_id=snapshot.students[i].id, opening_id=snapshot.openings[j].id, fit=float(top.fit[at]),
+            choice=int(allocation.rank_of_assignment[i]) + 1, priority=bool(top.priority[at]),
+            decided_by_priority=bool(decided[at]),
+        ))  # fmt: skip
+    run.summary = _summary(snapshot, allocation, capacity, run.seats, blocking)
+    db.session.flush()
+    record("allocation_run", run, actor=actor, placed=run.summary["placed"], students=run.summary["students"])
+    return run
+
+
+def _decided_seats(top, rows, assignment: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """For each listed pair, whether it is a seat held by priority over a better-fitting student without it.
+
+    The passed student listed the same opening, was not kept by it (holds a later choice or nothing), and comes
+    first by fit order (fit, then id). The engine's order guarantees the fit gap is within the opening's τ.
+    """
+    fit_q = quantise(top.fit)
+    seat = assignment[rows] == top.index
+    rejected = ~seat & ~top.priority
+    best_rejected: dict[int, tuple[int, int]] = {}
+    for at in np.flatnonzero(rejected):
+        candidate = (int(fit_q[at]), -int(ids[rows[at]]))
+        j = int(top.index[at])
+        if candidate > best_rejected.get(j, (-1, 0)):
+            best_rejected[j] = candidate
+    decided = np.zeros(len(rows), dtype=bool)
+    for at in np.flatnonzero(seat & top.priority):
+        j = int(top.index[at])
+        decided[at] = j in best_rejected and best_rejected[j] > (int(fit_q[at]), -int(ids[rows[at]]))
+    return decided
+
+
+def _summary(snapshot, allocation, capacity, seats, blocking) -> dict:
+    students = snapshot.students
+    placed = int((allocation.assignment >= 0).sum())
+    by_school: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_major: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for student, j in zip(students, allocation.assignment.tolist(), strict=True):
+        for table, key in ((by_school, student.school.name), (by_major, student.major.name)):
+            table[key][1] += 1
+            table[key][0] += j >= 0
+    return {
+        "students": len(students),
+        "openings": len(snapshot.openings),
+        "capacity": int(capacity.sum()),
+        "placed": placed,
+        "placed_share": round(placed / len(students), 4) if students else 0.0,
+        "first_choice": int((allocation.rank_of_assignment == 0).sum()),
+        "priority_seats": sum(1 for s in seats if s.priority),
+        "decided_by_priority": sum(1 for s in seats if s.decided_by_priority),
+        "blocking_pairs": len(blocking),
+        "rounds": allocation.rounds,
+        "by_school": dict(sorted(by_school.items())),
+        "by_major": dict(sorted(by_major.items())),
+    }
+
+
+def confirm(run: AllocationRun, *, actor) -> tuple[int, list[tuple[AllocationSeat, str]]]:
+    """Turn every seat into a nomination; seats the pipeline refuses now (filled since, already nominated) are
+    skipped with the reason. Returns (created, skipped)."""
+    if run.status is not RunStatus.PROPOSED:
+        raise pipeline.PipelineError(_l("This run is no longer a proposal."))
+    created, skipped = 0, []
+    for seat in run.seats:
+        try:
+            with db.session.begin_nested():
+                nomination = pipeline.put_forward(seat.student, seat.opening, actor=actor, invited=False)
+                seat.nomination_id = nomination.id
+                created += 1
+        except pipeline.PipelineError as exc:
+            skipped.append((seat, str(exc)))
+    run.status, run.decided_by_id, run.decided_at = RunStatus.CONFIRMED, actor.id, utcnow()
+    record("allocation_confirmed", run, actor=actor, created=created, skipped=len(skipped))
+    return created, skipped
+
+
+def discard(run: AllocationRun, *, actor) -> None:
+    if run.status is not RunStatus.PROPOSED:
+        raise pipeline.PipelineError(_l("This run is no longer a proposal."))
+    run.status, run.decided_by_id, run.decided_at = RunStatus.DISCARDED, actor.id, utcnow()
+    record("allocation_discarded", run, actor=actor)
