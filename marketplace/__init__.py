@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from marketplace.alliances.views import bp as alliances_bp
+    from marketplace.allocations.views import bp as matching_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.cohorts.views import bp as cohorts_bp
     from marketplace.main.views import bp as main_bp
@@ -65,7 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.plans.views import bp as plans_bp
     from marketplace.practice.views import bp as practice_bp
 
-    for bp in (main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp):
+    for bp in (main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, matching_bp):
         app.register_blueprint(bp)
 
 

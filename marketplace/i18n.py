@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from marketplace.alliances.models import MembershipStatus, Tier
+from marketplace.allocations.models import RunStatus
 from marketplace.auth.models import Role
 from marketplace.cohorts.models import Gender
 from marketplace.orgs.models import OrgKind, SchoolLevel
@@ -73,6 +74,9 @@ LABELS = [
     (PracticeStatus.DECLINED, _l("Declined")),
     (PracticeStatus.COMPLETED, _l("Completed")),
     (PracticeStatus.CANCELLED, _l("Cancelled")),
+    (RunStatus.PROPOSED, _l("Proposed")),
+    (RunStatus.CONFIRMED, _l("Confirmed")),
+    (RunStatus.DISCARDED, _l("Discarded")),
 ]
 
 

@@ -192,7 +192,7 @@ def test_roster_shows_only_own_interns_masks_phones_and_exports_safely(client, l
     assert client.get("/roster").status_code == 403
 
 
-def test_enterprise_invites_only_consenting_students_of_wanted_majors(client, login_as, db, parties):
+def test_enterprise_invites_only_consenting_students(client, login_as, db, parties):
     opening, student, school_user, hr = parties
     opening.majors = [student.major]
     shy = StudentFactory(cohort=student.cohort, consent_to_share=False, name="未同意学生")

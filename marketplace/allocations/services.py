@@ -31,12 +31,15 @@ from marketplace.cohorts.models import Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.pipeline import services as pipeline
-from marketplace.pipeline.models import Placement, PlacementStatus, RuleException
+from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus, RuleException
 from marketplace.plans import rules
 from marketplace.plans.models import HiringPlan, Opening, plan_alliances
 from marketplace.timeutil import local_today
 from matching.allocation import blocking_pairs, deferred_acceptance
+from matching.model import FEATURES
 from matching.priority import quantise
+from matching.weights import feature_values
+from matching.weights import propose_weights as learn_weights
 
 DEFAULT_CHOICES = 15
 
@@ -229,3 +232,41 @@ def discard(run: AllocationRun, *, actor) -> None:
         raise pipeline.PipelineError(_l("This run is no longer a proposal."))
     run.status, run.decided_by_id, run.decided_at = RunStatus.DISCARDED, actor.id, utcnow()
     record("allocation_discarded", run, actor=actor)
+
+
+# ---------------------------------------------------------------------------------------------------- weights
+POSITIVE = (NominationStatus.OFFERED, NominationStatus.ACCEPTED, NominationStatus.DECLINED)  # the enterprise said yes
+
+
+def outcomes(alliance: Alliance) -> tuple[np.ndarray, np.ndarray]:
+    """Feature values and outcomes of the nominations the enterprises of this alliance's plans decided.
+
+    An offer (whether or not the student then accepted) counts as the enterprise's yes; a rejection as its no.
+    """
+    published = sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance.id)
+    decided = db.session.scalars(
+        sa.select(Nomination)
+        .join(Opening, Opening.id == Nomination.opening_id)
+        .where(Opening.plan_id.in_(published), Nomination.status.in_((*POSITIVE, NominationStatus.REJECTED)))
+        .order_by(Nomination.id)
+    ).all()
+    if not decided:
+        return np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool)
+    students = sorted({n.student for n in decided}, key=lambda s: s.id)
+    openings = sorted({n.opening for n in decided}, key=lambda o: o.id)
+    snapshot = ranking.build_snapshot(students, openings, exclude_placed=False)
+    row = {s.id: i for i, s in enumerate(snapshot.students)}
+    column = {o.id: j for j, o in enumerate(snapshot.openings)}
+    features = np.array([
+        feature_values(snapshot.engine.explain(row[n.student_id], column[n.opening_id])) for n in decided
+    ])  # fmt: skip
+    return features, np.array([n.status in POSITIVE for n in decided])
+
+
+def propose_weights(alliance: Alliance):
+    features, accepted = outcomes(alliance)
+    return learn_weights(features, accepted) if len(accepted) else None
+
+
+def record_weights(alliance: Alliance, *, actor) -> None:
+    record("fit_weights_adopted", alliance, actor=actor, weights=alliance.fit_weights)

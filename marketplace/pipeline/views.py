@@ -96,8 +96,8 @@ def _put_forward(opening: Opening, eligible, *, invited: bool):
 @login_required
 def invite(opening_id: int):
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u))
-    wanted = {m.id for m in opening.majors}
-    return _put_forward(opening, lambda s: s.consent_to_share and s.major_id in wanted, invited=True)
+    # Any consenting student: the ranked candidates include related majors, not only the wanted ones.
+    return _put_forward(opening, lambda s: s.consent_to_share, invited=True)
 
 
 @bp.post("/openings/<int:opening_id>/waive")

@@ -173,7 +173,8 @@ def opening(opening_id: int):
     if alliances:
         context["waiver_form"] = WaiverForm()
         context["waiver_form"].alliance_id.choices = [(a.id, a.name) for a in alliances]
-    return render_template("plans/opening.html", opening=opening, can_edit=can_edit, **context)
+    can_rank = can_edit or any(a.is_secretariat(current_user) for a in opening.plan.alliances)
+    return render_template("plans/opening.html", opening=opening, can_edit=can_edit, can_rank=can_rank, **context)
 
 
 @bp.get("/occupations/suggest")
