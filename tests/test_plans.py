@@ -177,11 +177,12 @@ def test_openings_list_filters_and_no_n_plus_one(client, login_as, db, hr):
     assert len(many) == len(few)
 
 
-def test_occupation_suggestion_lookup(client, login_as, db, hr):
+def test_occupation_suggestion_reads_noisy_job_board_titles(client, login_as, db, hr):
     login_as(hr)
-    results = client.get("/occupations/suggest?q=焊工").get_json()
-    assert results[0]["name"] == "焊工"
+    results = client.get("/occupations/suggest", query_string={"q": "招聘氩弧焊工（急）8千"}).get_json()
+    assert (results[0]["code"], results[0]["name"]) == ("6-18-02-04", "焊工")
     assert len(results) <= 5
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
     assert client.get("/occupations/suggest?q=").get_json() == []
 
 

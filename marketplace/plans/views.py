@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+import matching
 from marketplace.certificates import format_certificates
 from marketplace.extensions import db
 from marketplace.orgs.models import OrgKind
@@ -15,7 +16,6 @@ from marketplace.plans import services
 from marketplace.plans.forms import OpeningForm, PlanForm
 from marketplace.plans.listing import OpeningFilters, filter_choices, list_openings
 from marketplace.plans.models import HiringPlan, Opening, PlanStatus
-from marketplace.reference.models import Occupation
 from marketplace.timeutil import local_today
 
 bp = Blueprint("plans", __name__)
@@ -180,15 +180,9 @@ def opening(opening_id: int):
 @bp.get("/occupations/suggest")
 @login_required
 def suggest_occupations():
-    """A simple lookup by name and job-board aliases; the matching engine replaces it with a ranked one."""
-    q = (request.args.get("q") or "").strip()[:40]
+    """The top-5 occupations of the 2022 classification for a typed title, from the matching engine."""
+    q = (request.args.get("q") or "").strip()[:80]
     if not q:
         return jsonify([])
-    like = f"%{q}%"
-    rows = db.session.execute(
-        sa.select(Occupation.code, Occupation.name)
-        .where(Occupation.level == 4, sa.or_(Occupation.name.like(like), Occupation.aliases.like(like)))
-        .order_by(sa.func.length(Occupation.name), Occupation.code)
-        .limit(5)
-    ).all()
-    return jsonify([{"code": code, "name": name} for code, name in rows])
+    [suggestions] = matching.suggest_occupations([q], k=5)
+    return jsonify([{"code": code, "name": name, "score": score} for code, name, score in suggestions])
