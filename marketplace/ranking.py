@@ -48,12 +48,6 @@ class Snapshot:
     at: datetime
     digest: str
 
-    def student_index(self, student_id: int) -> int | None:
-        return next((i for i, s in enumerate(self.students) if s.id == student_id), None)
-
-    def opening_index(self, opening_id: int) -> int | None:
-        return next((j for j, o in enumerate(self.openings) if o.id == opening_id), None)
-
 
 def open_openings_query() -> sa.Select:
     return (

@@ -275,8 +275,8 @@ class FeatureSpace:
         self.graduate_ids = np.array([x.id for x in g], dtype=np.int64)
         self.opening_ids = np.array([x.id for x in o], dtype=np.int64)
         schools = sorted({x.school for x in g})
-        self._school_index = {s: i for i, s in enumerate(schools)}
-        self.graduate_school = np.array([self._school_index[x.school] for x in g], dtype=np.int32)
+        self.school_index = {s: i for i, s in enumerate(schools)}
+        self.graduate_school = np.array([self.school_index[x.school] for x in g], dtype=np.int32)
         self.wanted_kind_mask = np.array(
             [sum(1 << kind_index[k] for k in x.wanted_kinds) for x in g], dtype=np.int64
         )
@@ -298,22 +298,8 @@ class FeatureSpace:
 
     def eligible(self, opening: int, graduates: np.ndarray | None = None) -> np.ndarray:
         """Hard filters of one opening against the given graduates (all by default): a boolean mask."""
-        idx = slice(None) if graduates is None else graduates
-        o = self.openings[opening]
-        mask = self.wanted_kind_mask[idx] == 0
-        mask |= (self.wanted_kind_mask[idx] & self.opening_kind_bit[opening]) != 0
-        if o.latest_graduation_year is not None:
-            mask &= self.graduation_year[idx] <= o.latest_graduation_year
-        if o.post_rules and o.start is not None:
-            mask &= self.post_ok_from[idx] <= o.start.toordinal()
-        needs = self.needs[idx]
-        has_needs = needs[:, 0] > 0
-        if o.window is not None:
-            lo, hi = o.window[0].toordinal(), o.window[1].toordinal()
-            mask &= ~has_needs | ((needs[:, 0] >= lo) & (needs[:, 1] <= hi))
-        else:
-            mask &= ~has_needs
-        return mask
+        graduates = np.arange(len(self.graduates)) if graduates is None else graduates
+        return self.eligible_pairs(graduates, np.full(len(graduates), opening))
 
     def eligible_pairs(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
         """Hard filters for aligned arrays of pairs, vectorised (used on the candidates of a batch)."""
@@ -328,12 +314,6 @@ class FeatureSpace:
         covered = (needs[:, 0] >= window[openings, 0]) & (needs[:, 1] <= window[openings, 1])
         mask &= np.where(has_needs, has_window & covered, ~has_window)
         return mask
-
-    def priority(self, opening: int, graduates: np.ndarray | None = None) -> np.ndarray:
-        schools = self.openings[opening].priority_schools
-        ids = np.array([self._school_index[s] for s in schools if s in self._school_index], dtype=np.int32)
-        school = self.graduate_school if graduates is None else self.graduate_school[graduates]
-        return np.isin(school, ids)
 
     # ------------------------------------------------------------------ the sparse encoding
     def _build_matrices(self) -> None:
@@ -421,10 +401,10 @@ class FeatureSpace:
         self.G_filter = sp.hstack([_coo(hk, n_g, n_k), _coo(hy, n_g, len(years))], format="csr")
         self.O_filter = sp.hstack([_coo(ok, n_o, n_k), _coo(oy, n_o, len(years))], format="csr")
         # priority: the graduate's school one-hot; the opening carries τ on each school with priority
-        n_s = len(self._school_index)
+        n_s = len(self.school_index)
         gs = [(i, int(self.graduate_school[i]), 1.0) for i in range(n_g)]
-        os_ = [(j, self._school_index[s], x.tolerance) for j, x in enumerate(o) for s in x.priority_schools
-               if s in self._school_index and x.tolerance > 0]
+        os_ = [(j, self.school_index[s], x.tolerance) for j, x in enumerate(o) for s in x.priority_schools
+               if s in self.school_index and x.tolerance > 0]
         self.G_school = _coo(gs, n_g, n_s).tocsr()
         self.O_school = _coo(os_, n_o, n_s).tocsr()
 
@@ -435,10 +415,6 @@ class FeatureSpace:
     def fit_row(self, graduate: int) -> np.ndarray:
         """The fit of one graduate for every opening (dense)."""
         return np.asarray((self.O @ self.G[graduate].T).todense()).ravel()
-
-    def fit_pairs(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
-        """The fit of aligned pairs, row by row."""
-        return np.asarray(self.G[graduates].multiply(self.O[openings]).sum(axis=1)).ravel()
 
     def explain(self, graduate: int, opening: int) -> Explanation:
         """The contributions of one pair, computed from the plain data (not from the matrices)."""

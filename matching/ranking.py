@@ -33,6 +33,10 @@ class RankedGraduate:
     passed: tuple[int, ...] = ()  # ids of candidates without priority this place passed, best fit first
 
     @property
+    def index(self) -> int:
+        return self.graduate
+
+    @property
     def decided_by_priority(self) -> bool:
         return bool(self.passed)
 
@@ -58,6 +62,11 @@ class RankedOpening:
     id: int
     fit: float
     priority: bool
+    decided_by_priority = False  # a graduate's openings are ranked by fit alone
+
+    @property
+    def index(self) -> int:
+        return self.opening
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,8 @@ class Engine:
         self.space = FeatureSpace(catalogue, graduates, openings, text_model)
         s = self.space
         self._priority_pairs = np.unique(
-            np.array([j * (len(s._school_index) + 1) + s._school_index[school]
-                   for j, o in enumerate(s.openings) for school in o.priority_schools if school in s._school_index],
+            np.array([j * (len(s.school_index) + 1) + s.school_index[school]
+                   for j, o in enumerate(s.openings) for school in o.priority_schools if school in s.school_index],
                      dtype=np.int64)
         )
 
@@ -92,7 +101,7 @@ class Engine:
         return self.space.explain(graduate, opening)
 
     def has_priority(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
-        codes = openings.astype(np.int64) * (len(self.space._school_index) + 1) + self.space.graduate_school[graduates]
+        codes = openings.astype(np.int64) * (len(self.space.school_index) + 1) + self.space.graduate_school[graduates]
         if not len(self._priority_pairs):
             return np.zeros(len(codes), dtype=bool)
         at = np.minimum(np.searchsorted(self._priority_pairs, codes), len(self._priority_pairs) - 1)
@@ -108,7 +117,7 @@ class Engine:
     def _opening_ranking(self, opening: int, candidates, fit, k: int, exact: bool) -> OpeningRanking:
         s = self.space
         fit_q = quantise(fit)
-        prio = s.priority(opening, candidates)
+        prio = self.has_priority(candidates, np.full(len(candidates), opening))
         ids = s.graduate_ids[candidates]
         tolerance = float(s.tolerance[opening])
         order = priority_order(fit_q, prio, ids, int(quantise(tolerance)))
@@ -211,10 +220,10 @@ class TopK:
             places = ranking.places
             parts.append((
                 np.full(len(places), j),
-                np.array([p.graduate if hasattr(p, "graduate") else p.opening for p in places], dtype=np.int64),
+                np.array([p.index for p in places], dtype=np.int64),
                 np.array([p.fit for p in places], dtype=np.float64),
                 np.array([p.priority for p in places], dtype=bool),
-                np.array([getattr(p, "decided_by_priority", False) for p in places], dtype=bool),
+                np.array([p.decided_by_priority for p in places], dtype=bool),
             ))
         r, i, f, p, d = (np.concatenate(col) for col in zip(*parts, strict=True))
         order = np.argsort(r, kind="stable")
