@@ -31,6 +31,8 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatus
+from marketplace.practice.models import PracticeBase, PracticeRequest
+from marketplace.practice.queries import base_load
 from marketplace.reference.models import Major, Occupation, Region
 from marketplace.timeutil import local_today
 from matching import model as m
@@ -269,3 +271,90 @@ def cohort_best(cohort: Cohort, *, k: int = 3) -> dict[int, list[Suggestion]]:
             for n, p in enumerate(ranking.places, 1)
         ]
     return result
+
+
+# ---------------------------------------------------------------------------------------------- teacher practice
+# A teacher's request plays the graduate's part and a practice base the opening's: the request's specialty is its
+# only "skill", its period must fall within the base's availability (a hard filter), and there is no major,
+# certificate or grade to weigh. Priority is the same rule: the teacher's school and the base's enterprise are
+# fellow members, in force on the first day of the period, of some alliance (the smallest τ among those).
+PRACTICE_WEIGHTS = m.Weights(major=0, skills=0.6, certificates=0, place=0.4, grades=0)
+
+
+@dataclass
+class PracticeSnapshot:
+    engine: Engine
+    requests: list[PracticeRequest]
+    bases: list[PracticeBase]
+
+
+def build_practice_snapshot(requests: Sequence[PracticeRequest], bases: Sequence[PracticeBase]) -> PracticeSnapshot:
+    region_ids = {b.city_id for b in bases} | {r.wanted_city_id for r in requests if r.wanted_city_id}
+    regions = list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id))) \
+        if region_ids else []
+    region_index = {x.id: i for i, x in enumerate(regions)}
+    memberships = list(db.session.scalars(
+        sa.select(Membership).where(
+            Membership.status.in_(ONCE_ACTIVE_STATUSES), Membership.effective_from.is_not(None)
+        ).options(selectinload(Membership.alliance))
+    ))  # fmt: skip
+    on = min((r.start_date for r in requests), default=local_today())
+    teachers = [
+        m.Graduate(
+            id=r.id,
+            school=r.teacher.school_id,
+            major=None,
+            skills=r.specialty,
+            wanted_cities=(region_index[r.wanted_city_id],) if r.wanted_city_id else (),
+            needs=(r.start_date, r.end_date),
+        )
+        for r in requests
+    ]
+    receivers = []
+    for b in bases:
+        in_force = [ms for ms in memberships if ms.was_in_force_on(on)]
+        granting = {ms.alliance_id: ms.alliance for ms in in_force if ms.organization_id == b.enterprise_id}
+        schools = frozenset(ms.organization_id for ms in in_force if ms.alliance_id in granting) - {b.enterprise_id}
+        receivers.append(m.Opening(
+            id=b.id,
+            enterprise=b.enterprise_id,
+            kind="practice",
+            skills=f"{b.specialty} {b.name}",
+            city=region_index[b.city_id],
+            window=(b.available_from, b.available_until),
+            tolerance=min((a.priority_tolerance for a in granting.values()), default=0.0),
+            priority_schools=schools,
+            weights=PRACTICE_WEIGHTS,
+        ))  # fmt: skip
+    text_model = classification_text_model()
+    catalogue = Catalogue([], [], [m.Place(x.code, x.longitude, x.latitude) for x in regions], text_model=text_model)
+    engine = Engine(catalogue, teachers, receivers, text_model=text_model)
+    return PracticeSnapshot(engine, list(requests), list(bases))
+
+
+@dataclass(frozen=True)
+class BaseSuggestion:
+    base: PracticeBase
+    place: int
+    fit: float
+    priority: bool
+    places_left: int
+    explanation: Explanation
+
+
+def rank_bases(req: PracticeRequest, *, k: int = 10) -> list[BaseSuggestion]:
+    """Top-k practice bases with a place left for the request's whole period, best fit first."""
+    bases = list(db.session.scalars(
+        sa.select(PracticeBase).options(selectinload(PracticeBase.enterprise)).order_by(PracticeBase.id)
+    ))  # fmt: skip
+    left = {b.id: b.capacity - base_load(b.id, req.start_date, req.end_date, exclude_id=req.id) for b in bases}
+    bases = [b for b in bases if left[b.id] > 0]
+    if not bases:
+        return []
+    snapshot = build_practice_snapshot([req], bases)
+    ranking = snapshot.engine.rank_openings(0, k)
+    return [
+        BaseSuggestion(snapshot.bases[p.opening], n, p.fit, p.priority, left[snapshot.bases[p.opening].id],
+                       snapshot.engine.explain(0, p.opening))
+        for n, p in enumerate(ranking.places, 1)
+    ]  # fmt: skip

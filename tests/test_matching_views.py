@@ -108,6 +108,8 @@ def test_the_secretariat_runs_reviews_and_confirms_an_allocation(client, login_a
     assert run.summary["decided_by_priority"] == 1
     page = client.get(f"/allocations/{run.id}").get_data(as_text=True)
     assert "成员生" in page
+    listing = client.get(f"/alliances/{alliance.id}/allocations").get_data(as_text=True)
+    assert f'data-progress="{sum(run.timings.values())}"' in listing, "progress is paced by the last run's time"
 
     assert client.post(f"/allocations/{run.id}/confirm").status_code == 302
     nomination = db.session.scalar(sa.select(Nomination))

@@ -17,6 +17,7 @@ turns each seat into a nomination through the pipeline's own checks.
 
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -34,6 +35,8 @@ from marketplace.pipeline import services as pipeline
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus, RuleException
 from marketplace.plans import rules
 from marketplace.plans.models import HiringPlan, Opening, plan_alliances
+from marketplace.practice import queries as practice_queries
+from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
 from marketplace.timeutil import local_today
 from matching.allocation import blocking_pairs, deferred_acceptance
 from matching.model import FEATURES
@@ -107,10 +110,14 @@ def _preferences(snapshot: ranking.Snapshot, choices: int):
     engine = snapshot.engine
     top = engine.rank_all_graduates(choices)
     rows = np.repeat(np.arange(len(snapshot.students)), np.diff(top.indptr))
+    return top, rows, _receiver_scores(engine, top)
+
+
+def _receiver_scores(engine, top) -> np.ndarray:
+    """Each listed pair's score on the receiving side: the 同等条件下优先 key (fit + τ·priority) in integer units,
+    exact in float64, with an equal key going to priority; the allocation's tie-break is then the proposer's id."""
     key_q = quantise(top.fit) + quantise(engine.space.tolerance)[top.index] * top.priority
-    # Integers, exact in float64: an equal key goes to priority; the allocation's tie-break is then the id.
-    score = (key_q * 2 + top.priority).astype(np.float64)
-    return top, rows, score
+    return (key_q * 2 + top.priority).astype(np.float64)
 
 
 def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str = "members") -> AllocationRun:
@@ -270,3 +277,54 @@ def propose_weights(alliance: Alliance):
 
 def record_weights(alliance: Alliance, *, actor) -> None:
     record("fit_weights_adopted", alliance, actor=actor, weights=alliance.fit_weights)
+
+
+# ---------------------------------------------------------------------------------------------- teacher practice
+@dataclass(frozen=True)
+class PracticeProposal:
+    """Open requests of the alliance's member schools allocated to its member enterprises' bases (a proposal only:
+    each enterprise still accepts or declines the request on its page)."""
+
+    pairs: list[tuple[PracticeRequest, PracticeBase | None, float, int]]  # request, base, fit, choice (1 = first)
+    places: dict[int, int]  # base id → places it had for the proposal
+    blocking: int
+
+
+def practice_proposal(alliance: Alliance, *, choices: int = DEFAULT_CHOICES) -> PracticeProposal:
+    """Teachers propose to their fit-ranked bases; a base prefers by the same priority-constrained order.
+
+    A base's capacity is its places less the most teachers it already holds in the span of all these requests: a
+    conservative reading that never proposes more teachers than fit on the busiest day.
+    """
+    on = local_today()
+    members = {
+        ms.organization_id
+        for ms in db.session.scalars(sa.select(Membership).where(Membership.alliance_id == alliance.id))
+        if ms.was_in_force_on(on)
+    }
+    requests = list(db.session.scalars(
+        practice_queries.open_requests().where(PracticeRequest.teacher.has(Teacher.school_id.in_(members)))
+    ).unique())  # fmt: skip
+    bases = list(db.session.scalars(
+        sa.select(PracticeBase).where(PracticeBase.enterprise_id.in_(members)).order_by(PracticeBase.id)
+    ))  # fmt: skip
+    if not requests or not bases:
+        return PracticeProposal([(r, None, 0.0, 0) for r in requests], {}, 0)
+    start, end = min(r.start_date for r in requests), max(r.end_date for r in requests)
+    capacity = np.array([max(0, b.capacity - practice_queries.base_load(b.id, start, end)) for b in bases])
+    snapshot = ranking.build_practice_snapshot(requests, bases)
+    engine = snapshot.engine
+    top = engine.rank_all_graduates(choices)
+    score = _receiver_scores(engine, top)
+    ids = engine.space.graduate_ids
+    allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids)
+    blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, tiebreak=ids)
+    pairs = []
+    for i, j in enumerate(allocation.assignment.tolist()):
+        if j < 0:
+            pairs.append((requests[i], None, 0.0, 0))
+            continue
+        at = top.indptr[i] + int(allocation.rank_of_assignment[i])
+        pairs.append((requests[i], bases[j], float(top.fit[at]), int(allocation.rank_of_assignment[i]) + 1))
+    places = dict(zip([b.id for b in bases], capacity.tolist(), strict=True))
+    return PracticeProposal(pairs, places, len(blocking))

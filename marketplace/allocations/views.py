@@ -99,7 +99,9 @@ def allocations(alliance_id: int):
     runs = db.session.scalars(
         sa.select(AllocationRun).where(AllocationRun.alliance_id == alliance.id).order_by(AllocationRun.id.desc())
     ).all()
-    return render_template("matching/allocations.html", alliance=alliance, form=form, runs=runs)
+    # The last run's total time: the page shows progress against it while a new run computes.
+    estimate_s = sum((runs[0].timings or {}).values()) if runs else 2.0
+    return render_template("matching/allocations.html", alliance=alliance, form=form, runs=runs, estimate_s=estimate_s)
 
 
 @bp.get("/allocations/<int:run_id>")
@@ -142,6 +144,16 @@ def decide(run_id: int, action: str):
         return redirect(url_for("matching.allocation", run_id=run.id))
     db.session.commit()
     return redirect(url_for("matching.allocation", run_id=run.id))
+
+
+@bp.get("/alliances/<int:alliance_id>/practice-allocation")
+@login_required
+def practice_allocation(alliance_id: int):
+    """A proposal of bases for member schools' open teacher-practice requests, by the same algorithm. It is not stored:
+    each enterprise accepts or declines on the request's page, and the secretariat forwards the proposal."""
+    alliance = _alliance_for_secretariat(alliance_id)
+    proposal = services.practice_proposal(alliance)
+    return render_template("matching/practice_allocation.html", alliance=alliance, proposal=proposal)
 
 
 # ---------------------------------------------------------------------------------------------------- weights

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from marketplace import ranking
 from marketplace.extensions import db
 from marketplace.orgs.models import OrgKind
 from marketplace.permissions import load_or_404
@@ -203,7 +204,9 @@ def render_detail(req: PracticeRequest, status_code: int = 200, **forms):
     if req.is_school_user(current_user) and is_open:
         forms.setdefault("cancel_form", ConfirmForm())
     reason = queries.decline_reasons([req.id]).get(req.id) if req.status is PracticeStatus.DECLINED else None
-    page = render_template("practice/request.html", req=req, reason=reason, **forms)
+    # The school sees which bases fit its open request best (the enterprises decide; this only guides the school).
+    suggestions = ranking.rank_bases(req) if req.is_school_user(current_user) and is_open else None
+    page = render_template("practice/request.html", req=req, reason=reason, suggestions=suggestions, **forms)
     return page, status_code
 
 
