@@ -23,6 +23,8 @@ def load_reference():
     majors = 0
     if db.session.scalar(sa.select(sa.func.count()).select_from(Major)) == 0:
         majors = loaders.load_majors(db.session, loaders.DEMO_MAJORS_CSV.read_text(encoding="utf-8"))
+    else:
+        loaders.link_majors_to_occupations(db.session)  # the links may be missing from a database older than them
     db.session.commit()
     click.echo(f"regions +{regions}, occupations +{occupations}, majors +{majors}")
 

@@ -6,7 +6,7 @@ dates are written as such, so negative numbers stay numbers. CSV files are UTF-8
 which Excel on Chinese Windows reads them as GBK and shows mojibake.
 """
 
-__all__ = ["FORMULA_PREFIXES", "safe_cell", "write_csv", "write_xlsx"]
+__all__ = ["FORMULA_PREFIXES", "safe_cell", "write_csv", "write_xlsx", "write_xlsx_book"]
 
 import csv
 import io
@@ -52,20 +52,29 @@ def write_xlsx(
 ) -> bytes:
     """One sheet: a bold header row, then `rows`. `text_columns` (0-based) are formatted as text ("@") so that
     numbers typed into them later (学号, phone and ID numbers) keep their leading zeros and all their digits."""
+    return write_xlsx_book([(sheet_title, headers, rows)], text_columns=text_columns)
+
+
+def write_xlsx_book(
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]], *, text_columns: Iterable[int] = ()
+) -> bytes:
+    """A workbook of (title, headers, rows) sheets, each as `write_xlsx` writes its one sheet."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(str(header))
-    for index in text_columns:
-        sheet.column_dimensions[get_column_letter(index + 1)].number_format = "@"
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([_xlsx_value(value) for value in row])
+    text_columns = list(text_columns)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for index, header in enumerate(headers, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = _width(str(header))
+        for index in text_columns:
+            sheet.column_dimensions[get_column_letter(index + 1)].number_format = "@"
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            sheet.append([_xlsx_value(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

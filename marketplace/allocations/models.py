@@ -57,6 +57,10 @@ class AllocationSeat(db.Model):
     choice: Mapped[int]  # 1 = the graduate's first choice
     priority: Mapped[bool] = mapped_column(default=False)
     decided_by_priority: Mapped[bool] = mapped_column(default=False)  # the seat went to priority over a better fit
+    # For a seat decided by priority: the fit of the best-fitting student without priority it passed, and the τ the
+    # opening had, so that the priority audit can check fit gap ≤ τ from the stored rows alone.
+    passed_fit: Mapped[float | None]
+    tolerance: Mapped[float] = mapped_column(default=0.0)
     nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nominations.id"))
 
     run: Mapped[AllocationRun] = relationship(back_populates="seats")

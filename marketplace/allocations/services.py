@@ -40,7 +40,7 @@ from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
 from marketplace.timeutil import local_today
 from matching.allocation import blocking_pairs, deferred_acceptance
 from matching.model import FEATURES
-from matching.priority import quantise
+from matching.priority import QUANTUM, audit, quantise
 from matching.weights import feature_values
 from matching.weights import propose_weights as learn_weights
 
@@ -137,7 +137,8 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
     allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids)
     timings["allocate_s"] = time.perf_counter() - step
     blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, tiebreak=ids)
-    decided = _decided_seats(top, rows, allocation.assignment, ids)
+    passed_fit = _passed_fits(top, rows, allocation.assignment, ids)
+    tolerance = snapshot.engine.space.tolerance
     run = AllocationRun(
         alliance=alliance,
         parameters={
@@ -160,16 +161,18 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
         run.seats.append(AllocationSeat(
             student_id=snapshot.students[i].id, opening_id=snapshot.openings[j].id, fit=float(top.fit[at]),
             choice=int(allocation.rank_of_assignment[i]) + 1, priority=bool(top.priority[at]),
-            decided_by_priority=bool(decided[at]),
+            decided_by_priority=not np.isnan(passed_fit[at]),
+            passed_fit=None if np.isnan(passed_fit[at]) else float(passed_fit[at]), tolerance=float(tolerance[j]),
         ))  # fmt: skip
-    run.summary = _summary(snapshot, allocation, capacity, run.seats, blocking)
+    run.summary = _summary(snapshot, allocation, capacity, run.seats, blocking) | _ranking_audit(snapshot.engine)
     db.session.flush()
     record("allocation_run", run, actor=actor, placed=run.summary["placed"], students=run.summary["students"])
     return run
 
 
-def _decided_seats(top, rows, assignment: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """For each listed pair, whether it is a seat held by priority over a better-fitting student without it.
+def _passed_fits(top, rows, assignment: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """For each listed pair that is a seat held by priority over a better-fitting student without it, that student's
+    fit (NaN for every other pair).
 
     The passed student listed the same opening, was not kept by it (holds a later choice or nothing), and comes
     first by fit order (fit, then id). The engine's order guarantees the fit gap is within the opening's τ.
@@ -183,11 +186,28 @@ def _decided_seats(top, rows, assignment: np.ndarray, ids: np.ndarray) -> np.nda
         j = int(top.index[at])
         if candidate > best_rejected.get(j, (-1, 0)):
             best_rejected[j] = candidate
-    decided = np.zeros(len(rows), dtype=bool)
+    passed_fit = np.full(len(rows), np.nan)
     for at in np.flatnonzero(seat & top.priority):
         j = int(top.index[at])
-        decided[at] = j in best_rejected and best_rejected[j] > (int(fit_q[at]), -int(ids[rows[at]]))
-    return decided
+        if j in best_rejected and best_rejected[j] > (int(fit_q[at]), -int(ids[rows[at]])):
+            passed_fit[at] = best_rejected[j][0] / QUANTUM
+    return passed_fit
+
+
+def _ranking_audit(engine, k: int = 20) -> dict:
+    """The openings' ranked candidates (top k) at the time of the run: how many places priority decided, and the
+    breaches of the tolerance rule `matching.priority.audit` finds in them (there should be none)."""
+    top = engine.rank_all_openings(k)
+    tolerance_q = quantise(engine.space.tolerance)
+    ids = engine.space.graduate_ids
+    breaches = 0
+    for j in range(len(top.indptr) - 1):
+        lo, hi = top.indptr[j], top.indptr[j + 1]
+        if top.priority[lo:hi].any():
+            breaches += len(audit(quantise(top.fit[lo:hi]), top.priority[lo:hi], ids[top.index[lo:hi]],
+                                  int(tolerance_q[j])))  # fmt: skip
+    return {"ranking_places": int(len(top.index)), "ranking_decided": int(top.decided.sum()),
+            "ranking_breaches": breaches}  # fmt: skip
 
 
 def _summary(snapshot, allocation, capacity, seats, blocking) -> dict:

@@ -3,37 +3,16 @@
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.functions import FunctionElement
 
 from marketplace.audit.models import AuditEvent
+from marketplace.db import days_between
 from marketplace.extensions import db
 from marketplace.practice.models import HOLDING_STATUSES, PracticeBase, PracticeRequest, PracticeStatus, Teacher
 from marketplace.practice.rules import REQUIRED_DAYS, practice_window
 
 
-class days_between(FunctionElement):  # noqa: N801  (reads as an SQL function)
-    """`later - earlier` in whole days, for DATE values, on PostgreSQL and SQLite."""
-
-    type = sa.Integer()
-    name = "days_between"
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_postgresql(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({later} - {earlier})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
-def _credited_days(on: date):
+def credited_days(on: date):
     """Per record, the days that count in the window ending on `on` (rules.credited_days, in SQL)."""
     first, last = (sa.literal(d, sa.Date) for d in practice_window(on))
     r = PracticeRequest
@@ -47,7 +26,7 @@ def _credited_days(on: date):
 def teacher_standing(school_id: int, on: date, *, short_only: bool = False) -> sa.Select:
     """(Teacher, days, shortfall) for each teacher of the school, fewest days first; aggregated by GROUP BY."""
     served = (
-        sa.select(PracticeRequest.teacher_id, sa.func.sum(_credited_days(on)).label("days"))
+        sa.select(PracticeRequest.teacher_id, sa.func.sum(credited_days(on)).label("days"))
         .join(Teacher, Teacher.id == PracticeRequest.teacher_id)
         .where(
             Teacher.school_id == school_id,

@@ -9,7 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from marketplace.reference.models import Major, MajorLevel, Occupation, Region, RegionLevel
+from marketplace.reference.models import Major, MajorLevel, Occupation, Region, RegionLevel, major_occupations
+from matching.features import default_major_mapping
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # The classification belongs to the matching engine, which reads it without the database; we load the same file.
@@ -169,4 +170,20 @@ def load_majors(session: Session, text: str) -> int:
             added += 1
         major.name, major.category = name, category
     session.flush()
+    link_majors_to_occupations(session)
     return added
+
+
+def link_majors_to_occupations(session: Session) -> int:
+    """Rebuild the major → occupation links from the engine's reviewed table; a code that names a class (such as
+    6-18-01) links every occupation under it. Majors absent from the table get no link. Returns the link count."""
+    occupations = list(session.execute(sa.select(Occupation.id, Occupation.code)))
+    links = set()
+    for major_id, name in session.execute(sa.select(Major.id, Major.name)):
+        for prefix in default_major_mapping().get(name, ()):
+            under = [oid for oid, code in occupations if code == prefix or code.startswith(prefix + "-")]
+            links.update((major_id, oid) for oid in under)
+    session.execute(sa.delete(major_occupations))
+    if links:
+        session.execute(sa.insert(major_occupations), [{"major_id": m, "occupation_id": o} for m, o in sorted(links)])
+    return len(links)

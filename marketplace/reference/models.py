@@ -75,3 +75,14 @@ class Major(db.Model):
     name: Mapped[str] = mapped_column(sa.String(128))
     level: Mapped[MajorLevel] = mapped_column(enum_column(MajorLevel, "major_level"))
     category: Mapped[str] = mapped_column(sa.String(64))
+
+
+# Which occupations a major prepares for (专业对口), from the matching engine's reviewed table: the reports count a
+# placement as major-relevant when its opening's occupation is linked to the graduate's major (or the opening asked
+# for that major). Filled by `loaders.link_majors_to_occupations` whenever majors are loaded.
+major_occupations = sa.Table(
+    "major_occupations",
+    db.metadata,
+    sa.Column("major_id", sa.ForeignKey("majors.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("occupation_id", sa.ForeignKey("occupations.id", ondelete="CASCADE"), primary_key=True),
+)

@@ -1,0 +1,48 @@
+"""Half-years (上半年/下半年), the unit of hiring plans and of every report."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    half: int  # 1 = January–June, 2 = July–December
+
+    @classmethod
+    def containing(cls, day: date) -> "Period":
+        return cls(day.year, 1 if day.month <= 6 else 2)
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """'2027-1' → Period(2027, 1); ValueError otherwise."""
+        year, _, half = text.partition("-")
+        period = cls(int(year), int(half))
+        if period.half not in (1, 2) or not 2000 <= period.year <= 2100:
+            raise ValueError(text)
+        return period
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1 if self.half == 1 else 7, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, 6, 30) if self.half == 1 else date(self.year, 12, 31)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.half}"
+
+    def shifted(self, halves: int) -> "Period":
+        index = self.year * 2 + self.half - 1 + halves
+        return Period(index // 2, index % 2 + 1)
+
+    def last(self, count: int) -> list["Period"]:
+        """The `count` half-years ending with this one, oldest first."""
+        return [self.shifted(-n) for n in range(count - 1, -1, -1)]
+
+    def six_months_before_end(self) -> date:
+        return self.end - relativedelta(months=6)
