@@ -47,6 +47,7 @@ def load_majors(path: Path):
 def load_demo(seed: int):
     """Build the four demo alliances with schools, enterprises and logins, unless data already exists."""
     from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
+    from marketplace.demo.history import allocation_run, build_history
     from marketplace.demo.market import build_market
     from marketplace.demo.practice import build_practice
 
@@ -57,6 +58,8 @@ def load_demo(seed: int):
         build_demo(seed)
         build_market(seed)
         build_practice(seed)
+        build_history(seed)
+        allocation_run()
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -172,3 +172,29 @@ def _another_major(db, major):
     from marketplace.reference.models import Major
 
     return db.session.scalar(sa.select(Major).where(Major.category != major.category).order_by(Major.id))
+
+
+def test_a_student_placed_at_an_earlier_choice_was_not_passed_by_priority():
+    """Student 0 (no priority) lists opening 1 then opening 0 and gets opening 1; student 1 (priority) gets opening 0
+    with a worse fit. Student 0 never proposed to opening 0, so that seat was not decided by priority (a bug that the
+    priority audit report found: it counted such seats and their gaps broke τ)."""
+    import numpy as np
+
+    from marketplace.allocations.services import _passed_fits
+    from matching.allocation import deferred_acceptance
+    from matching.ranking import TopK
+
+    top = TopK(indptr=np.array([0, 2, 3]), index=np.array([1, 0, 0]), fit=np.array([0.95, 0.9, 0.5]),
+               priority=np.array([False, False, True]), decided=np.zeros(3, dtype=bool))  # fmt: skip
+    rows, ids = np.array([0, 0, 1]), np.array([10, 11])
+    allocation = deferred_acceptance(top.indptr, top.index, np.array([0.95, 0.9, 0.52]), np.array([1, 1]),
+                                     tiebreak=ids)  # fmt: skip
+    assert allocation.assignment.tolist() == [1, 0]
+    assert np.isnan(_passed_fits(top, rows, allocation, ids)).all()
+
+    # With opening 1 taken by nobody else but full (capacity 0), student 0 proposes to opening 0 and loses it to the
+    # priority student within τ: now the seat was decided by priority, over a fit of 0.9.
+    allocation = deferred_acceptance(top.indptr, top.index, np.array([0.95, 0.9, 0.92]), np.array([1, 0]),
+                                     tiebreak=ids)  # fmt: skip
+    assert allocation.assignment.tolist() == [-1, 0]
+    assert _passed_fits(top, rows, allocation, ids)[2] == pytest.approx(0.9)

@@ -137,7 +137,7 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
     allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids)
     timings["allocate_s"] = time.perf_counter() - step
     blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, tiebreak=ids)
-    passed_fit = _passed_fits(top, rows, allocation.assignment, ids)
+    passed_fit = _passed_fits(top, rows, allocation, ids)
     tolerance = snapshot.engine.space.tolerance
     run = AllocationRun(
         alliance=alliance,
@@ -170,7 +170,7 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
     return run
 
 
-def _passed_fits(top, rows, assignment: np.ndarray, ids: np.ndarray) -> np.ndarray:
+def _passed_fits(top, rows, allocation, ids: np.ndarray) -> np.ndarray:
     """For each listed pair that is a seat held by priority over a better-fitting student without it, that student's
     fit (NaN for every other pair).
 
@@ -178,8 +178,12 @@ def _passed_fits(top, rows, assignment: np.ndarray, ids: np.ndarray) -> np.ndarr
     first by fit order (fit, then id). The engine's order guarantees the fit gap is within the opening's τ.
     """
     fit_q = quantise(top.fit)
+    assignment, got = allocation.assignment, allocation.rank_of_assignment
     seat = assignment[rows] == top.index
-    rejected = ~seat & ~top.priority
+    # Only a student who proposed here was passed: one placed at an earlier choice never reached this opening.
+    position = np.arange(len(rows)) - top.indptr[rows]
+    proposed = (assignment[rows] < 0) | (got[rows] > position)
+    rejected = ~seat & ~top.priority & proposed
     best_rejected: dict[int, tuple[int, int]] = {}
     for at in np.flatnonzero(rejected):
         candidate = (int(fit_q[at]), -int(ids[rows[at]]))

@@ -6,6 +6,7 @@ table below it cannot disagree, and the export carries the same rows.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from marketplace.exports import write_csv, write_xlsx_book
 
@@ -24,6 +25,8 @@ class Column:
         """Rates are fractions in the rows; the spreadsheet gets percentages, rounded as shown on the page."""
         if value is None:
             return None
+        if not isinstance(value, int | float | str | date):
+            return str(value)  # a lazily translated label
         if self.fmt == "pct":
             return round(value * 100, 1)
         if self.fmt in ("num", "money"):
