@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-stamp
 MO := translations/zh/LC_MESSAGES/messages.mo
+NODE_STAMP := node_modules/.installed-stamp
 
 .PHONY: setup run test test-sqlite test-postgresql lint bench translations-update clean
 
@@ -18,7 +19,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(MO): translations/zh/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d translations
 
-setup: $(STAMP) $(MO)
+# Front-end packages (ECharts) come from npm and are served by Flask (marketplace/assets.py), never from a CDN.
+$(NODE_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(MO) $(NODE_STAMP)
 
 run: setup
 	mkdir -p instance
@@ -48,4 +54,4 @@ translations-update: setup
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules

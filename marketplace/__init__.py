@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace.alliances.views import bp as alliances_bp
     from marketplace.allocations.views import bp as matching_bp
+    from marketplace.assets import bp as assets_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.cohorts.views import bp as cohorts_bp
     from marketplace.main.views import bp as main_bp
@@ -65,8 +66,13 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.pipeline.views import bp as pipeline_bp
     from marketplace.plans.views import bp as plans_bp
     from marketplace.practice.views import bp as practice_bp
+    from marketplace.reports.views import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, matching_bp):
+    blueprints = (
+        main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, matching_bp, assets_bp,
+        reports_bp,
+    )  # fmt: skip
+    for bp in blueprints:
         app.register_blueprint(bp)
 
 
