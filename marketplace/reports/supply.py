@@ -52,8 +52,11 @@ def supply_cohort(period: Period) -> int:
 
 
 def available_graduates(alliance_id: int, f: Filters, period: Period) -> sa.Select:
-    employed = sa.select(Placement.student_id).where(
-        Placement.kind == OpeningKind.EMPLOYMENT, Placement.start_date < period.start
+    # NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a large subquery row by row once it outgrows work_mem.
+    employed = sa.exists().where(
+        Placement.student_id == Student.id,
+        Placement.kind == OpeningKind.EMPLOYMENT,
+        Placement.start_date < period.start,
     )
     query = (
         sa.select(Student.id, Student.major_id)
@@ -61,7 +64,7 @@ def available_graduates(alliance_id: int, f: Filters, period: Period) -> sa.Sele
         .where(
             Cohort.graduation_year == supply_cohort(period),
             Student.school_id.in_(members_in(alliance_id, period)),
-            Student.id.not_in(employed),
+            ~employed,
         )
     )
     if f.school_id is not None:
