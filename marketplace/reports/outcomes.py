@@ -30,26 +30,22 @@ from marketplace.reports.period import Period
 from marketplace.reports.scope import alliance_plans, members_in
 from marketplace.reports.table import Chart, Column, Report, Table
 
-TREND_HALVES = 6
+TREND_HALVES = 4
 RETENTION_DAYS = 183
 # The additive counts each grouping returns, in this order; rates are derived from them (so totals are exact).
 COUNTS = ("graduates", "placed", "placements", "relevant", "pay_total", "early", "due6", "kept6")
 
 
-def _half(day) -> sa.ColumnElement:
-    """A date's half-year as one integer (year × 2, plus 1 for July–December), in SQL on both databases."""
-    return sa.extract("year", day) * 2 + sa.case((sa.extract("month", day) > 6, 1), else_=0)
+def grouped(alliance_id: int, f: Filters, years: list[int]) -> list[tuple[tuple[int, int, int], list[dict]]]:
+    """Two-level SQL: per graduate, then per (graduation year, school, major): the graduates and,
+    for each half of the cohort's year (h = 0, 1), the COUNTS of placements started by the end of that half, plus
+    the placements into the alliance's openings (which make a non-member school part of the report).
 
-
-def grouped(alliance_id: int, f: Filters, years: list[int], group: list, schools: list[int] | None = None):
-    """One SQL statement: per group (which starts with the cohort's graduation year), the graduates and, for each
-    half of that year (h = 0, 1), the COUNTS of placements started by the end of that half, plus the placements
-    into the alliance's openings (which make a non-member school part of the report).
-
-    Every graduate of the cohorts is joined to their placements by a plain outer join (no subquery per student),
-    and the cut-offs are half-year numbers compared with `_half(start_date)`, so both halves come from one pass.
+    Graduates are outer-joined to their placements once; relevance and "into the alliance's openings" are outer
+    joins to unique keys (not a subquery per row); each half's cut-off is a date chosen by the cohort's year, so
+    both halves come from one pass; the per-graduate level replaces COUNT(DISTINCT).
     """
-    p, o = Placement, Opening
+    p, o, mo, om = Placement, Opening, major_occupations, opening_majors
     on = [p.student_id == Student.id, p.start_date <= date(max(years), 12, 31)]
     if f.kind is not None:
         on.append(p.kind == f.kind)
@@ -57,68 +53,84 @@ def grouped(alliance_id: int, f: Filters, years: list[int], group: list, schools
         on.append(o.city_id == f.city_id)
     if f.enterprise_id is not None:
         on.append(o.plan_id.in_(sa.select(HiringPlan.id).where(HiringPlan.enterprise_id == f.enterprise_id)))
-    placed = sa.join(p, o, o.id == p.opening_id)
-    relevant = sa.or_(
-        sa.exists().where(major_occupations.c.major_id == Student.major_id,
-                          major_occupations.c.occupation_id == o.occupation_id),
-        sa.exists().where(opening_majors.c.opening_id == o.id, opening_majors.c.major_id == Student.major_id),
-    )  # fmt: skip
+    published = alliance_plans(alliance_id).subquery("published")
+    relevant = sa.or_(mo.c.major_id.is_not(None), om.c.opening_id.is_not(None))
     left_within = sa.and_(p.status == PlacementStatus.LEFT_EARLY, p.end_date.is_not(None),
                           days_between(p.end_date, p.start_date) < RETENTION_DAYS)  # fmt: skip
-    in_alliance = o.plan_id.in_(alliance_plans(alliance_id))
-    started, ended = _half(p.start_date), _half(p.end_date)
-    measures = [sa.func.count(sa.distinct(Student.id))]
+
+    def total(condition, value=1):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
+    def by_year(dates: dict) -> sa.ColumnElement:
+        """The cohort's cut-off date as a CASE over the few years asked for: cheap per row on both databases."""
+        return sa.case({y: sa.literal(d, sa.Date) for y, d in dates.items()}, value=Cohort.graduation_year)
+
+    per_graduate = []
     for h in (0, 1):
-        cut = Cohort.graduation_year * 2 + h
-        by_cut = started <= cut
-        due = started <= cut - 1  # started by the end of the half-year before: six months or more before the end
-
-        def total(condition, value=1):
-            return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
-
-        measures += [
-            sa.func.count(sa.distinct(sa.case((by_cut, p.student_id), else_=None))),
+        cut = by_year({y: Period(y, h + 1).end for y in years})
+        by_cut = p.start_date <= cut
+        # started by the end of the half-year before: six months or more before the end
+        due = p.start_date <= by_year({y: Period(y, h + 1).shifted(-1).end for y in years})
+        per_graduate += [
+            sa.func.max(sa.case((by_cut, 1), else_=0)),
             total(by_cut),
             total(sa.and_(by_cut, relevant)),
             total(by_cut, p.pay),
-            total(sa.and_(by_cut, p.status == PlacementStatus.LEFT_EARLY, ended <= cut)),
+            total(sa.and_(by_cut, p.status == PlacementStatus.LEFT_EARLY, p.end_date <= cut)),
             total(due),
             total(sa.and_(due, sa.not_(left_within))),
-            total(sa.and_(by_cut, in_alliance)),
+            total(sa.and_(by_cut, published.c.plan_id.is_not(None))),
         ]
-    query = (
-        sa.select(*group, *measures)
+    names = [f"m{i}" for i in range(len(per_graduate))]
+    graduates = (
+        sa.select(Cohort.graduation_year.label("year"), Student.school_id.label("school"),
+                  Student.major_id.label("major"),
+                  *(m.label(n) for m, n in zip(per_graduate, names, strict=True)))
         .select_from(Student)
         .join(Cohort, Cohort.id == Student.cohort_id)
-        .outerjoin(placed, sa.and_(*on))
+        .outerjoin(sa.join(p, o, o.id == p.opening_id), sa.and_(*on))
+        .outerjoin(mo, sa.and_(mo.c.major_id == Student.major_id, mo.c.occupation_id == o.occupation_id))
+        .outerjoin(om, sa.and_(om.c.opening_id == o.id, om.c.major_id == Student.major_id))
+        .outerjoin(published, published.c.plan_id == o.plan_id)
         .where(Cohort.graduation_year.in_(years))
-        .group_by(*group)
-    )
-    if schools is not None:
-        query = query.where(Student.school_id.in_(schools))
+        .group_by(Student.id, Cohort.graduation_year, Student.school_id, Student.major_id)
+    )  # fmt: skip
     if f.school_id is not None:
-        query = query.where(Student.school_id == f.school_id)
+        graduates = graduates.where(Student.school_id == f.school_id)
     if f.major_id is not None:
-        query = query.where(Student.major_id == f.major_id)
+        graduates = graduates.where(Student.major_id == f.major_id)
+    g = graduates.subquery("graduates")
+    query = (
+        sa.select(g.c.year, g.c.school, g.c.major, sa.func.count(), *(sa.func.sum(g.c[n]) for n in names))
+        .group_by(g.c.year, g.c.school, g.c.major)
+    )
     result = []
-    for row in db.session.execute(query):
-        keys, graduates, rest = row[: len(group)], row[len(group)], row[len(group) + 1 :]
-        halves = [dict(zip((*COUNTS[1:], "alliance"), rest[h * 8 : h * 8 + 8], strict=True)) for h in (0, 1)]
+    for year, school, major, count, *rest in db.session.execute(query):
+        halves = [dict(zip((*COUNTS[1:], "alliance"), (int(v or 0) for v in rest[h * 8 : h * 8 + 8]), strict=True))
+                  for h in (0, 1)]  # fmt: skip
         for half in halves:
-            half["graduates"] = graduates
-        result.append((tuple(keys), halves))
+            half["graduates"] = count
+        result.append(((year, school, major), halves))
     return result
 
 
-def in_scope(alliance_id: int, rows, period: Period) -> dict:
-    """Of (year, school) rows, those of the period's cohort whose school is a member in the period or whose
-    graduates the alliance's openings took by its end: school id → counts."""
+def in_scope(alliance_id: int, rows, period: Period) -> set[int]:
+    """The schools of the period's report: members in the period, and schools whose graduates of its cohort the
+    alliance's openings took by its end."""
     members = set(db.session.scalars(members_in(alliance_id, period)))
+    h = period.half - 1
     return {
-        keys[1]: halves[period.half - 1]
-        for keys, halves in rows
-        if keys[0] == period.year and (keys[1] in members or halves[period.half - 1]["alliance"] > 0)
+        keys[1] for keys, halves in rows if keys[0] == period.year and (keys[1] in members or halves[h]["alliance"])
     }
+
+
+def summed(rows, period: Period, schools: set[int], position: int) -> dict[int, dict]:
+    """The period's counts per school (position 1) or per major (position 2), over the schools in the report."""
+    result: dict[int, dict] = {}
+    for keys, halves in rows:
+        if keys[0] == period.year and keys[1] in schools:
+            _add(result.setdefault(keys[position], {}), halves[period.half - 1])
+    return result
 
 
 def derived(c: dict) -> tuple:
@@ -151,7 +163,7 @@ def _add(total: dict, c: dict) -> None:
 def build(alliance, f: Filters) -> Report:
     period = f.period
     halves = period.last(TREND_HALVES)
-    rows = grouped(alliance.id, f, sorted({q.year for q in halves}), [Cohort.graduation_year, Student.school_id])
+    rows = grouped(alliance.id, f, sorted({q.year for q in halves}))
     schools = in_scope(alliance.id, rows, period)
     members = set(db.session.scalars(members_in(alliance.id, period)))
     names = dict(db.session.execute(
@@ -160,7 +172,7 @@ def build(alliance, f: Filters) -> Report:
     empty = dict.fromkeys(COUNTS, 0)
     groups = {"member": dict(empty), "other": dict(empty)}
     by_school = []
-    for school_id, c in schools.items():
+    for school_id, c in summed(rows, period, schools, 1).items():
         member = school_id in members
         _add(groups["member" if member else "other"], c)
         by_school.append((c, _row(names.get(school_id, "?"), c, _l("Yes") if member else _l("No"))))
@@ -171,14 +183,13 @@ def build(alliance, f: Filters) -> Report:
     summary_rows = [_row(_l("Member schools"), groups["member"]), _row(_l("Other schools"), groups["other"])]
 
     major_names = dict(db.session.execute(sa.select(Major.id, Major.name)).all())
-    majors = grouped(alliance.id, f, [period.year], [Cohort.graduation_year, Student.major_id], list(schools))
-    by_major = [_row(major_names.get(keys[1], "?"), c[period.half - 1]) for keys, c in majors]
+    by_major = [_row(major_names.get(m, "?"), c) for m, c in summed(rows, period, schools, 2).items()]
     by_major.sort(key=lambda r: (-r[1], str(r[0])))
 
     trend = []
     for q in halves:
         c = dict(empty)
-        for counts in in_scope(alliance.id, rows, q).values():
+        for counts in summed(rows, q, in_scope(alliance.id, rows, q), 1).values():
             _add(c, counts)
         trend.append(_row(period_label(q), c))
 
