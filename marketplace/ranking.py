@@ -32,7 +32,7 @@ from marketplace.extensions import db
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatus
 from marketplace.practice.models import PracticeBase, PracticeRequest
-from marketplace.practice.queries import base_load
+from marketplace.practice.queries import base_loads
 from marketplace.reference.models import Major, Occupation, Region
 from marketplace.timeutil import local_today
 from matching import model as m
@@ -93,18 +93,16 @@ def _ongoing_placements(student_ids: Sequence[int]) -> dict[int, set[str]]:
     return result
 
 
-def _memberships(alliance_ids: set[int]) -> list[Membership]:
-    if not alliance_ids:
+def _memberships(alliance_ids: set[int] | None) -> list[Membership]:
+    """Memberships that were ever in force, of these alliances (None: of every alliance), with their alliance."""
+    if alliance_ids is not None and not alliance_ids:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Membership).where(
-                Membership.alliance_id.in_(alliance_ids),
-                Membership.status.in_(ONCE_ACTIVE_STATUSES),
-                Membership.effective_from.is_not(None),
-            )
-        )
-    )
+    query = sa.select(Membership).where(
+        Membership.status.in_(ONCE_ACTIVE_STATUSES), Membership.effective_from.is_not(None)
+    ).options(selectinload(Membership.alliance))
+    if alliance_ids is not None:
+        query = query.where(Membership.alliance_id.in_(alliance_ids))
+    return list(db.session.scalars(query))
 
 
 def _priority(opening: Opening, memberships: list[Membership], alliances: dict[int, Alliance]):
@@ -293,12 +291,8 @@ def build_practice_snapshot(requests: Sequence[PracticeRequest], bases: Sequence
     regions = list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id))) \
         if region_ids else []
     region_index = {x.id: i for i, x in enumerate(regions)}
-    memberships = list(db.session.scalars(
-        sa.select(Membership).where(
-            Membership.status.in_(ONCE_ACTIVE_STATUSES), Membership.effective_from.is_not(None)
-        ).options(selectinload(Membership.alliance))
-    ))  # fmt: skip
     on = min((r.start_date for r in requests), default=local_today())
+    in_force = [ms for ms in _memberships(None) if ms.was_in_force_on(on)]
     teachers = [
         m.Graduate(
             id=r.id,
@@ -312,7 +306,6 @@ def build_practice_snapshot(requests: Sequence[PracticeRequest], bases: Sequence
     ]
     receivers = []
     for b in bases:
-        in_force = [ms for ms in memberships if ms.was_in_force_on(on)]
         granting = {ms.alliance_id: ms.alliance for ms in in_force if ms.organization_id == b.enterprise_id}
         schools = frozenset(ms.organization_id for ms in in_force if ms.alliance_id in granting) - {b.enterprise_id}
         receivers.append(m.Opening(
@@ -347,7 +340,8 @@ def rank_bases(req: PracticeRequest, *, k: int = 10) -> list[BaseSuggestion]:
     bases = list(db.session.scalars(
         sa.select(PracticeBase).options(selectinload(PracticeBase.enterprise)).order_by(PracticeBase.id)
     ))  # fmt: skip
-    left = {b.id: b.capacity - base_load(b.id, req.start_date, req.end_date, exclude_id=req.id) for b in bases}
+    held = base_loads([b.id for b in bases], req.start_date, req.end_date, exclude_id=req.id)
+    left = {b.id: b.capacity - held.get(b.id, 0) for b in bases}
     bases = [b for b in bases if left[b.id] > 0]
     if not bases:
         return []

@@ -335,7 +335,8 @@ def practice_proposal(alliance: Alliance, *, choices: int = DEFAULT_CHOICES) -> 
     if not requests or not bases:
         return PracticeProposal([(r, None, 0.0, 0) for r in requests], {}, 0)
     start, end = min(r.start_date for r in requests), max(r.end_date for r in requests)
-    capacity = np.array([max(0, b.capacity - practice_queries.base_load(b.id, start, end)) for b in bases])
+    held = practice_queries.base_loads([b.id for b in bases], start, end)
+    capacity = np.array([max(0, b.capacity - held.get(b.id, 0)) for b in bases])
     snapshot = ranking.build_practice_snapshot(requests, bases)
     engine = snapshot.engine
     top = engine.rank_all_graduates(choices)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Membership
+from marketplace.alliances.models import Membership
 from marketplace.audit.models import AuditEvent
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
@@ -15,6 +15,7 @@ from marketplace.orgs.models import Organization, OrgKind
 from marketplace.pipeline.models import Placement
 from marketplace.plans.models import HiringPlan, Opening
 from marketplace.reports.filters import Filters
+from marketplace.reports.scope import in_force_during
 from marketplace.reports.table import Chart, Column, Report, Table
 from marketplace.timeutil import local_today
 
@@ -31,16 +32,7 @@ def build(alliance, f: Filters) -> Report:
     interval = alliance.reporting_interval_days or DEFAULT_INTERVAL_DAYS
     year_start = _instant(period.end.replace(month=1, day=1))
     start, end = _instant(period.start), _instant(period.end, end=True)
-    ms = (
-        sa.select(Membership)
-        .where(
-            Membership.alliance_id == alliance.id,
-            Membership.status.in_(ONCE_ACTIVE_STATUSES),
-            Membership.effective_from <= period.end,
-            sa.or_(Membership.effective_until.is_(None), Membership.effective_until > period.start),
-        )
-        .subquery()
-    )
+    ms = sa.select(Membership).where(*in_force_during(alliance.id, period)).subquery()
     events = (
         sa.select(
             AuditEvent.organization_id.label("org"),

@@ -14,8 +14,15 @@ from marketplace.reports.table import Chart, Column, Report, Table
 
 def build(alliance, f: Filters) -> Report:
     period = f.period
+    # Placements per opening of the half-year's plans only (not the whole placement history).
+    of_period = (
+        sa.select(Opening.id).join(HiringPlan).where(HiringPlan.year == period.year, HiringPlan.half == period.half)
+    )
     placed = (
-        sa.select(Placement.opening_id, sa.func.count().label("n")).group_by(Placement.opening_id).subquery("placed")
+        sa.select(Placement.opening_id, sa.func.count().label("n"))
+        .where(Placement.opening_id.in_(of_period))
+        .group_by(Placement.opening_id)
+        .subquery("placed")
     )
     query = (
         sa.select(

@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
-
 
 @dataclass(frozen=True, order=True)
 class Period:
@@ -43,6 +41,3 @@ class Period:
     def last(self, count: int) -> list["Period"]:
         """The `count` half-years ending with this one, oldest first."""
         return [self.shifted(-n) for n in range(count - 1, -1, -1)]
-
-    def six_months_before_end(self) -> date:
-        return self.end - relativedelta(months=6)
