@@ -61,16 +61,19 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.assets import bp as assets_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.cohorts.views import bp as cohorts_bp
+    from marketplace.governance.views import bp as governance_bp
     from marketplace.main.views import bp as main_bp
     from marketplace.orgs.views import bp as orgs_bp
     from marketplace.pipeline.views import bp as pipeline_bp
     from marketplace.plans.views import bp as plans_bp
+    from marketplace.pools.views import bp as pools_bp
     from marketplace.practice.views import bp as practice_bp
+    from marketplace.reporting.views import bp as reporting_bp
     from marketplace.reports.views import bp as reports_bp
 
     blueprints = (
         main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, matching_bp, assets_bp,
-        reports_bp,
+        reports_bp, governance_bp, reporting_bp, pools_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -4,6 +4,7 @@ from marketplace.alliances.models import Alliance, Membership, MembershipTransit
 from marketplace.allocations.models import AllocationRun, AllocationSeat
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Invitation, User
+from marketplace.governance.models import Attendance, Meeting, Motion, OfficerTerm
 from marketplace.cohorts.models import Cohort, ConsentRecord, Student, StudentCertificate
 from marketplace.orgs.models import Organization
 from marketplace.pipeline.models import Nomination, Notification, Placement, RuleException
@@ -16,15 +17,19 @@ __all__ = [
     "AllocationSeat",
     "Alliance",
     "AuditEvent",
+    "Attendance",
     "Cohort",
     "ConsentRecord",
     "HiringPlan",
     "Invitation",
     "Major",
+    "Meeting",
+    "Motion",
     "Membership",
     "MembershipTransition",
     "Nomination",
     "Notification",
+    "OfficerTerm",
     "Occupation",
     "Opening",
     "OpeningCertificate",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.governance import rules
 from marketplace.orgs.models import Organization
 
 
@@ -30,6 +31,14 @@ class Alliance(db.Model):
             "reporting_interval_days IS NULL OR reporting_interval_days > 0", name="reporting_interval_positive"
         ),
         sa.CheckConstraint("priority_tolerance >= 0 AND priority_tolerance <= 1", name="priority_tolerance_range"),
+        sa.CheckConstraint("admission_vote_base IN ('present', 'council')", name="admission_vote_base_known"),
+        sa.CheckConstraint(
+            "standing_share_num IS NULL OR (standing_share_num > 0 AND standing_share_den >= standing_share_num)",
+            name="standing_share_fraction",
+        ),
+        sa.CheckConstraint("term_warning_days >= 0", name="term_warning_nonnegative"),
+        sa.CheckConstraint("rectification_days > 0", name="rectification_positive"),
+        sa.CheckConstraint("expert_term_years > 0", name="expert_term_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +62,27 @@ class Alliance(db.Model):
     priority_tolerance: Mapped[float] = mapped_column(sa.Float, default=0.02)
     # Fit weights the secretariat adopted (feature → weight); None keeps the engine's documented defaults.
     fit_weights: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Governance (issue 6). Admission counts the votes of those present, or of the whole council (德州: 超过2/3的理事).
+    admission_vote_base: Mapped[str] = mapped_column(sa.String(8), default="present", server_default="present")
+    # Other motions' thresholds, kind → "num/den" rule text such as ">1/2 present" (default: more than half present).
+    vote_rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # The secretariat's qualification checklist (资格审核), from the charter's conditions for joining.
+    admission_checklist: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["具备法人资格", "承认并遵守联盟章程"])
+    withdrawal_requires_vote: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A prefix set means members receive a numbered membership certificate (会员证书), e.g. 联席会.
+    certificate_prefix: Mapped[str | None] = mapped_column(sa.String(16))
+    removal_after_failed_years: Mapped[int | None]  # 德州: two consecutive years graded 不合格
+    absence_flag_count: Mapped[int | None]  # 机械: absent without excuse this many times in a work year
+    tier_quotas: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # tier value → most units (德州 1/2/5)
+    standing_share_num: Mapped[int | None]  # standing council at most this share of the council (衡水 1/3)
+    standing_share_den: Mapped[int | None]
+    term_warning_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    self_assessment_due: Mapped[str] = mapped_column(sa.String(5), default="12-10", server_default="12-10")
+    assessment_review_due: Mapped[str] = mapped_column(sa.String(5), default="12-30", server_default="12-30")
+    rectification_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    expert_term_years: Mapped[int] = mapped_column(default=3, server_default="3")
+    expert_max_age: Mapped[int | None]  # 机械: 年龄一般不超过60周岁
+    expert_min_title: Mapped[str | None] = mapped_column(sa.String(16))  # 机械: 副高及以上
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     secretariat: Mapped[Organization] = relationship()
@@ -69,16 +99,28 @@ class Alliance(db.Model):
         return Fraction(self.quorum_num, self.quorum_den)
 
     def is_quorate(self, present: int, council_size: int) -> bool:
-        return council_size > 0 and Fraction(present, council_size) >= self.quorum
+        return council_size > 0 and present >= rules.present_needed(self.quorum, council_size)
+
+    def vote_rule(self, kind: str) -> rules.VoteRule:
+        """The threshold a motion of `kind` must meet: admission from its own columns, others from `vote_rules`."""
+        if kind == "admit":
+            return rules.VoteRule(
+                self.admission_threshold, self.admission_vote_strict, rules.Base(self.admission_vote_base or rules.Base.PRESENT)
+            )
+        text = (self.vote_rules or {}).get(kind)
+        return rules.VoteRule.parse(text) if text else rules.SIMPLE_MAJORITY
 
     def admission_passes(self, yes: int, present: int, council_size: int) -> bool:
         """Exact arithmetic so that 'exactly 2/3' and 'one vote short' are decided correctly."""
-        if not self.is_quorate(present, council_size) or present == 0:
+        if present == 0 or not self.is_quorate(present, council_size):
             return False
-        share = Fraction(yes, present)
-        if self.admission_vote_strict:
-            return share > self.admission_threshold
-        return share >= self.admission_threshold
+        return self.vote_rule("admit").met(yes, present=present, council=council_size)
+
+    @property
+    def standing_share(self) -> Fraction | None:
+        if self.standing_share_num is None or self.standing_share_den is None:
+            return None
+        return Fraction(self.standing_share_num, self.standing_share_den)
 
     def is_secretariat(self, user) -> bool:
         """The alliance's secretariat (秘书处) staff, or a platform admin."""
@@ -166,6 +208,9 @@ class Membership(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The secretariat's qualification review: checklist item → met, with who checked it and when.
+    qualification: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    certificate_no: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
 
     organization: Mapped[Organization] = relationship()
     alliance: Mapped[Alliance] = relationship()

@@ -141,10 +141,13 @@ class Notification(db.Model):
     """An in-app notification to an organisation (站内通知)."""
 
     __tablename__ = "notifications"
+    # A reminder (催报, term ending …) carries a key so that a daily sweep sends it once.
+    __table_args__ = (sa.UniqueConstraint("organization_id", "key", name="uq_notifications_org_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     message: Mapped[str] = mapped_column(sa.String(255))
     link: Mapped[str] = mapped_column(sa.String(255), default="")
+    key: Mapped[str | None] = mapped_column(sa.String(120))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
