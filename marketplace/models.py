@@ -4,8 +4,8 @@ from marketplace.alliances.models import Alliance, Membership, MembershipTransit
 from marketplace.allocations.models import AllocationRun, AllocationSeat
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Invitation, User
-from marketplace.governance.models import Attendance, Meeting, Motion, OfficerTerm
 from marketplace.cohorts.models import Cohort, ConsentRecord, Student, StudentCertificate
+from marketplace.governance.models import Attendance, Meeting, Motion, OfficerTerm
 from marketplace.orgs.models import Organization
 from marketplace.pipeline.models import Nomination, Notification, Placement, RuleException
 from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate

@@ -67,7 +67,9 @@ class Alliance(db.Model):
     # Other motions' thresholds, kind → "num/den" rule text such as ">1/2 present" (default: more than half present).
     vote_rules: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # The secretariat's qualification checklist (资格审核), from the charter's conditions for joining.
-    admission_checklist: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["具备法人资格", "承认并遵守联盟章程"])
+    admission_checklist: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=lambda: ["具备法人资格", "承认并遵守联盟章程"]
+    )
     withdrawal_requires_vote: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # A prefix set means members receive a numbered membership certificate (会员证书), e.g. 联席会.
     certificate_prefix: Mapped[str | None] = mapped_column(sa.String(16))
@@ -104,9 +106,8 @@ class Alliance(db.Model):
     def vote_rule(self, kind: str) -> rules.VoteRule:
         """The threshold a motion of `kind` must meet: admission from its own columns, others from `vote_rules`."""
         if kind == "admit":
-            return rules.VoteRule(
-                self.admission_threshold, self.admission_vote_strict, rules.Base(self.admission_vote_base or rules.Base.PRESENT)
-            )
+            base = rules.Base(self.admission_vote_base or rules.Base.PRESENT)
+            return rules.VoteRule(self.admission_threshold, self.admission_vote_strict, base)
         text = (self.vote_rules or {}).get(kind)
         return rules.VoteRule.parse(text) if text else rules.SIMPLE_MAJORITY
 

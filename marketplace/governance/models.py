@@ -1,4 +1,4 @@
-"""Council meetings (理事会会议) with attendance, motions (议案) with their counted votes, and officers' terms (任期)."""
+"""Council meetings (理事会会议) with attendance, motions (议案) with counted votes, and officers' terms (任期)."""
 
 import enum
 from datetime import date, datetime
@@ -62,7 +62,8 @@ class Meeting(db.Model):
         return sum(1 for a in self.attendance if a.status is AttendanceStatus.PRESENT)
 
     def can_view(self, user) -> bool:
-        return self.alliance.is_secretariat(user) or any(a.organization_id == user.organization_id for a in self.attendance)
+        mine = user.is_authenticated and any(a.organization_id == user.organization_id for a in self.attendance)
+        return self.alliance.is_secretariat(user) or mine
 
     def can_edit(self, user) -> bool:
         return self.alliance.is_secretariat(user)
