@@ -8,11 +8,14 @@ from marketplace.alliances.models import MembershipStatus, Tier
 from marketplace.allocations.models import RunStatus
 from marketplace.auth.models import Role
 from marketplace.cohorts.models import Gender
+from marketplace.governance.labels import LABELS as GOVERNANCE_LABELS
 from marketplace.orgs.models import OrgKind, SchoolLevel
 from marketplace.pipeline.models import NominationStatus, PlacementStatus
 from marketplace.plans.models import OpeningKind, PlanStatus, ShiftPattern
+from marketplace.pools.labels import LABELS as POOLS_LABELS
 from marketplace.practice.models import PracticeStatus
 from marketplace.reference.models import MajorLevel
+from marketplace.reporting.labels import LABELS as REPORTING_LABELS
 
 # Pairs, not a dict: StrEnum members of different enums with the same value are equal and hash alike.
 LABELS = [
@@ -88,7 +91,10 @@ def label(value) -> str:
     return str(_BY_KEY.get((type(value), getattr(value, "value", value)), getattr(value, "value", value)))
 
 
-_BY_KEY = {(type(member), member.value): text for member, text in LABELS}
+_BY_KEY = {
+    (type(member), member.value): text
+    for member, text in [*LABELS, *GOVERNANCE_LABELS, *REPORTING_LABELS, *POOLS_LABELS]
+}
 
 
 def choices(enum_cls, members=None) -> list[tuple[str, object]]:

@@ -94,8 +94,29 @@ CHARTERS = {
     "zz": ((1, 2, True), (1, 2), 0, None, 3, None, None),
     "jx": ((1, 2, False), (1, 2), 0, None, 4, None, None),
 }
+# Issue 6: each charter's governance rules, article by article (see README "Governance").
+GOVERNANCE = {
+    "hs": dict(  # 衡水章程 art. 8–9, 12–13, 15–16, 19
+        admission_checklist=["具备法人资格", "承认并遵守联盟章程", "愿意为衡水技工教育发展做贡献"],
+        vote_rules={k: ">= 2/3 present" for k in ("approve_withdrawal", "expel", "amend_charter", "annual_plan", "other")},
+        withdrawal_requires_vote=True, standing_share_num=1, standing_share_den=3,
+    ),
+    "dz": dict(  # 德州章程 art. 11–12; 德州实施办法 art. 6–7, 12–13
+        admission_vote_base="council", admission_checklist=["具有独立法人资格的合法机构", "承认联盟章程"],
+        vote_rules={"remove": "> 1/2 present"}, removal_after_failed_years=2,
+        tier_quotas={"chair": 1, "vice_chair": 2, "standing": 5},
+    ),
+    "zz": dict(  # 联席会条例 art. 6, 8, 12, 15, 18–19, 23
+        admission_checklist=["认可并承诺遵守联席会条例"], vote_rules={"amend_charter": "> 1/2 present"},
+        certificate_prefix="ZZLXH", expert_term_years=3,
+    ),
+    "jx": dict(  # 机械联盟章程 art. 6–7, 9, 11
+        admission_checklist=["具备法人资格", "承认并遵守联盟章程", "机械行业相关技工院校、企业或行业组织"],
+        absence_flag_count=2, expert_term_years=4, expert_max_age=60, expert_min_title="associate_senior",
+    ),
+}  # fmt: skip
 # vice chairs, standing, directors among the active members; the rest are 成员单位
-TIERS = {"hs": (3, 4, 8), "dz": (2, 5, 10), "zz": (5, 4, 6), "jx": (3, 3, 6)}
+TIERS = {"hs": (3, 2, 12), "dz": (2, 5, 10), "zz": (5, 4, 6), "jx": (3, 3, 6)}
 # lifecycle scenarios besides the two pending applications each alliance gets
 SPECIAL = {
     "hs": ("withdrawn", "lapsed", "leaving"),
@@ -236,7 +257,7 @@ class _Builder:
             admission_vote_num=adm_num, admission_vote_den=adm_den, admission_vote_strict=strict,
             quorum_num=q_num, quorum_den=q_den, withdrawal_notice_months=notice, lapse_after_years=lapse,
             officer_term_years=term, officer_term_limit=limit, reporting_interval_days=report,
-            assessment_grades=list(GRADES), priority_tolerance=0.02,
+            assessment_grades=list(GRADES), priority_tolerance=0.02, **GOVERNANCE[key],
         )  # fmt: skip
         db.session.add(alliance)
         return alliance

@@ -1,0 +1,1 @@
+"""Models for reporting (issue 6)."""
