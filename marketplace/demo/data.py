@@ -94,11 +94,12 @@ CHARTERS = {
     "zz": ((1, 2, True), (1, 2), 0, None, 3, None, None),
     "jx": ((1, 2, False), (1, 2), 0, None, 4, None, None),
 }
+HS_RESOLUTIONS = ("approve_withdrawal", "expel", "amend_charter", "annual_plan", "other")  # 衡水 art. 15: 2/3 以上
 # Issue 6: each charter's governance rules, article by article (see README "Governance").
 GOVERNANCE = {
     "hs": dict(  # 衡水章程 art. 8–9, 12–13, 15–16, 19
         admission_checklist=["具备法人资格", "承认并遵守联盟章程", "愿意为衡水技工教育发展做贡献"],
-        vote_rules={k: ">= 2/3 present" for k in ("approve_withdrawal", "expel", "amend_charter", "annual_plan", "other")},
+        vote_rules={k: ">= 2/3 present" for k in HS_RESOLUTIONS},
         withdrawal_requires_vote=True, standing_share_num=1, standing_share_den=3,
     ),
     "dz": dict(  # 德州章程 art. 11–12; 德州实施办法 art. 6–7, 12–13

@@ -58,7 +58,8 @@ def pending_agenda(alliance: Alliance) -> list[Motion]:
     return list(
         db.session.scalars(
             sa.select(Motion)
-            .where(Motion.alliance_id == alliance.id, Motion.status == MotionStatus.PENDING, Motion.meeting_id.is_(None))
+            .where(Motion.alliance_id == alliance.id, Motion.status == MotionStatus.PENDING)
+            .where(Motion.meeting_id.is_(None))
             .order_by(Motion.id)
         )
     )
