@@ -114,9 +114,11 @@ def select_locale() -> str:
 
 def register_template_helpers(app: Flask) -> None:
     from marketplace.certificates import LEVEL_NAMES
+    from marketplace.governance.labels import describe_rule
     from marketplace.plans.models import OpeningKind
 
     app.jinja_env.globals.update(
+        describe_rule=describe_rule,
         label=label,
         get_locale=get_locale,
         cert_level=LEVEL_NAMES.get,

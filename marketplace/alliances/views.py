@@ -17,7 +17,10 @@ from marketplace.alliances.models import (
 )
 from marketplace.audit.services import record
 from marketplace.extensions import db
-from marketplace.i18n import label
+from marketplace.governance.officers import current_terms
+from marketplace.governance.pages import membership_steps
+from marketplace.governance.services import after_withdrawal_request
+from marketplace.i18n import choices
 from marketplace.orgs.models import Organization
 from marketplace.permissions import load_or_404, org_admin_required, platform_admin_required
 from marketplace.timeutil import local_today
@@ -65,7 +68,8 @@ def detail(alliance_id: int):
     for membership, org in members:
         by_tier[membership.tier].append((membership, org))
     mine = services.open_membership(current_user.organization_id, alliance.id)
-    return render_template("alliances/detail.html", alliance=alliance, by_tier=by_tier, mine=mine)
+    terms = current_terms(alliance, local_today())
+    return render_template("alliances/detail.html", alliance=alliance, by_tier=by_tier, mine=mine, terms=terms)
 
 
 @bp.route("/alliances/<int:alliance_id>/apply", methods=["GET", "POST"])
@@ -104,37 +108,42 @@ def review(alliance_id: int):
     return render_template("alliances/review.html", alliance=alliance, pending=pending)
 
 
+def secretariat_decisions(m: Membership) -> list[MembershipStatus]:
+    """What the secretariat may decide alone. Admission, expulsion and (where the charter says so) withdrawal go to
+    the council as motions (marketplace/governance)."""
+    S = MembershipStatus
+    if m.status in (S.APPLIED, S.UNDER_REVIEW):
+        return [S.REJECTED]
+    if m.status is S.ACTIVE:
+        return [S.LAPSED]
+    if m.status is S.WITHDRAWAL_REQUESTED:
+        return [S.ACTIVE] if m.alliance.withdrawal_requires_vote else [S.WITHDRAWN, S.ACTIVE]
+    return []
+
+
 @bp.route("/memberships/<int:membership_id>", methods=["GET", "POST"])
 @login_required
 def membership(membership_id: int):
-    """A membership's history; the secretariat records decisions here."""
+    """A membership's history; the secretariat records decisions here and starts the council's motions."""
     m = load_or_404(Membership, membership_id, lambda m, u: m.can_view(u))
-    form = DecisionForm(tier=m.tier.value) if m.can_decide(current_user) else None
+    allowed = secretariat_decisions(m) if m.can_decide(current_user) else []
+    form = DecisionForm(tier=m.tier.value) if allowed else None
+    if form is not None:
+        form.status.choices = choices(MembershipStatus, allowed)
     if form is not None and form.validate_on_submit():
         status = MembershipStatus(form.status.data)
         try:
-            services.decide(
-                m,
-                status,
-                actor=current_user,
-                reason=(form.reason.data or "").strip(),
-                on=form.effective_on.data,
-                tier=Tier(form.tier.data) if status is MembershipStatus.ACTIVE else None,
-            )
+            services.decide(m, status, actor=current_user, reason=(form.reason.data or "").strip(),
+                            on=form.effective_on.data)  # fmt: skip
         except IllegalTransition:
             db.session.rollback()
-            if status is MembershipStatus.WITHDRAWN and m.status is MembershipStatus.WITHDRAWAL_REQUESTED:
-                earliest = m.alliance.earliest_withdrawal(m.withdrawal_requested_on)
-                form.effective_on.errors.append(
-                    _(
-                        "The charter requires notice: withdrawal takes effect on %(date)s at the earliest.",
-                        date=earliest.isoformat(),
-                    )
+            earliest = m.alliance.earliest_withdrawal(m.withdrawal_requested_on or form.effective_on.data)
+            form.effective_on.errors.append(
+                _(
+                    "The charter requires notice: withdrawal takes effect on %(date)s at the earliest.",
+                    date=earliest.isoformat(),
                 )
-            else:
-                form.status.errors.append(
-                    _("A membership that is %(now)s cannot become %(new)s.", now=label(m.status), new=label(status))
-                )
+            )
         else:
             db.session.commit()
             flash(_("Decision recorded."), "success")
@@ -142,7 +151,8 @@ def membership(membership_id: int):
     withdraw_form = WithdrawalForm() if m.can_withdraw(current_user) and m.status is MembershipStatus.ACTIVE else None
     if form is not None and not form.effective_on.data:
         form.effective_on.data = local_today()
-    return render_template("alliances/membership.html", m=m, form=form, withdraw_form=withdraw_form)
+    return render_template("alliances/membership.html", m=m, form=form, withdraw_form=withdraw_form,
+                           **membership_steps(m, current_user))  # fmt: skip
 
 
 @bp.post("/memberships/<int:membership_id>/withdraw")
@@ -161,6 +171,7 @@ def withdraw(membership_id: int):
     services.decide(
         m, MembershipStatus.WITHDRAWAL_REQUESTED, actor=current_user, reason=form.reason.data, on=local_today()
     )
+    after_withdrawal_request(m, actor=current_user)
     db.session.commit()
     earliest = m.alliance.earliest_withdrawal(m.withdrawal_requested_on)
     flash(

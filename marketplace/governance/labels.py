@@ -29,3 +29,21 @@ LABELS = [
     (Office.SECRETARY_GENERAL, _l("Secretary-general")),
     (Office.DEPUTY_SECRETARY_GENERAL, _l("Deputy secretary-general")),
 ]
+
+
+def describe_rule(rule) -> str:
+    """'more than 2/3 of all directors', in the reader's language."""
+    from flask_babel import gettext as _
+
+    share = f"{rule.share.numerator}/{rule.share.denominator}"
+    if rule.base == "council":
+        return (
+            _("more than %(share)s of all directors", share=share)
+            if rule.strict
+            else _("at least %(share)s of all directors", share=share)
+        )
+    return (
+        _("more than %(share)s of those present", share=share)
+        if rule.strict
+        else _("at least %(share)s of those present", share=share)
+    )

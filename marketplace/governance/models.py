@@ -41,6 +41,7 @@ class Meeting(db.Model):
     title: Mapped[str] = mapped_column(sa.String(128))
     held_on: Mapped[date]
     location: Mapped[str] = mapped_column(sa.String(128), default="")
+    attendance_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

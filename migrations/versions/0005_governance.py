@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('title', sa.String(length=128), nullable=False),
     sa.Column('held_on', sa.Date(), nullable=False),
     sa.Column('location', sa.String(length=128), nullable=False),
+    sa.Column('attendance_taken_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['alliance_id'], ['alliances.id'], name=op.f('fk_meetings_alliance_id_alliances')),
