@@ -33,7 +33,9 @@ def council(key: str, directors: int, *, standing: int = 0, since: date = date(2
     alliance = AllianceFactory(secretariat=secretariat, **charter(key))
     MembershipFactory(alliance=alliance, organization=secretariat, tier=Tier.CHAIR, effective_from=since)
     members = [
-        MembershipFactory(alliance=alliance, tier=Tier.STANDING if i < standing else Tier.DIRECTOR, effective_from=since)
+        MembershipFactory(
+            alliance=alliance, tier=Tier.STANDING if i < standing else Tier.DIRECTOR, effective_from=since
+        )
         for i in range(directors - 1)
     ]
     clerk = UserFactory(organization=secretariat, role=Role.SECRETARIAT)

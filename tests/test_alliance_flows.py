@@ -4,7 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from marketplace.alliances.models import Alliance, Membership, MembershipStatus, Tier
+from marketplace.alliances.models import Alliance, Membership, MembershipStatus
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
 from marketplace.timeutil import local_today
@@ -29,23 +29,18 @@ def test_apply_review_and_approve(app, client, login_as, db):
     assert "我单位愿意接收" in client.get(f"/memberships/{membership.id}").get_data(as_text=True)
     queue = client.get(f"/alliances/{alliance.id}/review").get_data(as_text=True)
     assert applicant.organization.name in queue
-    for status in ("under_review", "active"):
-        response = client.post(
-            f"/memberships/{membership.id}",
-            data={"status": status, "tier": "standing", "effective_on": "2026-09-01", "reason": ""},
-        )
-        assert response.status_code == 302
-    db.session.refresh(membership)
-    assert (membership.status, membership.tier, membership.effective_from) == (
-        MembershipStatus.ACTIVE,
-        Tier.STANDING,
-        date(2026, 9, 1),
+    response = client.post(
+        f"/memberships/{membership.id}/qualification",
+        data={"met": list(alliance.admission_checklist), "tier": "standing"},
     )
-    assert membership.decided_by_id == clerk.id
+    assert response.status_code == 302
+    db.session.refresh(membership)
+    assert (membership.status, membership.decided_by_id) == (MembershipStatus.UNDER_REVIEW, clerk.id)
+    assert membership.qualification["met"] == list(alliance.admission_checklist)
     actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
-    assert actions == ["membership_applied", "membership_under_review", "membership_active"]
-    page = client.get(f"/alliances/{alliance.id}").get_data(as_text=True)
-    assert applicant.organization.name in page
+    assert actions == ["membership_applied", "membership_under_review", "motion_tabled"]
+    page = client.get(f"/memberships/{membership.id}").get_data(as_text=True)
+    assert "awaiting a meeting" in page or "等待会议" in page  # the council decides; see test_governance_flows
 
 
 def test_illegal_decision_is_explained_not_applied(client, login_as, db):
@@ -59,7 +54,7 @@ def test_illegal_decision_is_explained_not_applied(client, login_as, db):
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200
-    assert "cannot become" in response.get_data(as_text=True)
+    assert "Not a valid choice" in response.get_data(as_text=True)
     db.session.refresh(membership)
     assert membership.status is MembershipStatus.APPLIED
 
