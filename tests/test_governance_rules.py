@@ -55,7 +55,7 @@ def test_the_tally_says_how_many_were_needed():
     [(5, 4, 2, 0, 9), (10, 1, 1, 1, 9), (-1, 0, 0, 0, 9)],
 )
 def test_impossible_counts_are_refused(present, yes, no, abstain, council):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot be negative|more"):
         rules.count(rules.SIMPLE_MAJORITY, Fraction(1, 2), council=council, present=present, yes=yes, no=no,
                     abstain=abstain)  # fmt: skip
 
