@@ -47,6 +47,7 @@ def load_majors(path: Path):
 def load_demo(seed: int):
     """Build the four demo alliances with schools, enterprises and logins, unless data already exists."""
     from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
+    from marketplace.demo.governance import build_governance
     from marketplace.demo.history import allocation_run, build_history
     from marketplace.demo.market import build_market
     from marketplace.demo.practice import build_practice
@@ -60,6 +61,7 @@ def load_demo(seed: int):
         build_practice(seed)
         build_history(seed)
         allocation_run()
+        build_governance(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
@@ -67,6 +69,27 @@ def load_demo(seed: int):
         click.echo(f"  {role:<16} {login}")
 
 
+governance_cli = AppGroup("governance", help="Alliance governance: the daily sweep of charter rules and reminders.")
+
+
+@governance_cli.command("sweep")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this day (default: today).")
+def governance_sweep(on):
+    """Apply lapses, flag absences and send the due reminders for every alliance (run daily from cron)."""
+    from marketplace.alliances.models import Alliance
+    from marketplace.governance import sweep
+    from marketplace.timeutil import local_today
+
+    today = on.date() if on else local_today()
+    for alliance in db.session.scalars(sa.select(Alliance).order_by(Alliance.id)).all():
+        lines = sweep.run(alliance, today)
+        db.session.commit()
+        click.echo(f"{alliance.short_name}: {len(lines)} action(s)")
+        for line in lines:
+            click.echo(f"  {line}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(reference_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(governance_cli)

@@ -119,6 +119,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(
         describe_rule=describe_rule,
+        label_tier=lambda value: label(Tier(value)),
         label=label,
         get_locale=get_locale,
         cert_level=LEVEL_NAMES.get,

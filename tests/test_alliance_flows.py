@@ -1,6 +1,7 @@
 """Joining, review, withdrawal and charter editing, through the app."""
 
 from datetime import date
+from fractions import Fraction
 
 import sqlalchemy as sa
 
@@ -131,6 +132,18 @@ def test_platform_admin_creates_and_edits_a_charter(client, login_as, db):
         "reporting_interval_days": 30,
         "assessment_grades": "优秀，合格，不合格",
         "priority_tolerance": "0.05",
+        "admission_vote_base": "council",
+        "vote_rules": "expel：>= 2/3 present\namend_charter: > 1/2 present",
+        "admission_checklist": "具备法人资格\n\n承认并遵守联盟章程",
+        "tier_quotas": "vice_chair: 2",
+        "standing_share_num": 1,
+        "standing_share_den": 3,
+        "term_warning_days": 60,
+        "self_assessment_due": "12-10",
+        "assessment_review_due": "12-30",
+        "rectification_days": 90,
+        "expert_term_years": 3,
+        "expert_min_title": "associate_senior",
     }
     assert client.post("/alliances/new", data=data).status_code == 302
     alliance = db.session.scalar(sa.select(Alliance))
@@ -139,8 +152,22 @@ def test_platform_admin_creates_and_edits_a_charter(client, login_as, db):
         ["优秀", "合格", "不合格"],
         0.05,
     )
-    assert alliance.admission_passes(yes=4, present=7, council_size=9)
-    assert not alliance.admission_passes(yes=3, present=6, council_size=9)  # exactly half is not "more than"
+    assert alliance.vote_rules == {"expel": ">= 2/3 present", "amend_charter": "> 1/2 present"}
+    assert (alliance.admission_checklist, alliance.tier_quotas) == (
+        ["具备法人资格", "承认并遵守联盟章程"],
+        {"vice_chair": 2},
+    )
+    assert (alliance.standing_share, alliance.expert_min_title, alliance.certificate_prefix) == (
+        Fraction(1, 3),
+        "associate_senior",
+        None,
+    )
+    assert alliance.admission_passes(yes=5, present=7, council_size=9)  # more than half of all nine directors
+    assert not alliance.admission_passes(yes=4, present=7, council_size=9)  # 4/7 of those present, not of all
+    for bad_rules in ("expel: 2/3", "admit: > 1/2 present", "vote: > 1/2 present"):
+        response = client.post(f"/alliances/{alliance.id}/charter", data=dict(data, vote_rules=bad_rules))
+        assert response.status_code == 200
+    assert client.post(f"/alliances/{alliance.id}/charter", data=dict(data, tier_quotas="chief: 1")).status_code == 200
     bad = dict(data, admission_vote_num=3, admission_vote_den=2, priority_tolerance="1.5")
     response = client.post(f"/alliances/{alliance.id}/charter", data=bad, headers={"Accept-Language": "en"})
     assert response.status_code == 200

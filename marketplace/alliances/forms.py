@@ -12,10 +12,25 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from marketplace.alliances.models import MembershipStatus, Tier
+from marketplace.governance.models import MotionKind
+from marketplace.governance.rules import VoteRule
 from marketplace.i18n import choices
+
+
+def _pairs(text: str | None) -> list[tuple[str, str]]:
+    """'key: value' lines (full-width colons too), blank lines skipped."""
+    pairs = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.replace("：", ":").partition(":")
+        if not sep:
+            raise ValueError(_l("Write each line as name: value."))
+        pairs.append((key.strip(), value.strip()))
+    return pairs
 
 
 class ApplyForm(FlaskForm):
@@ -88,6 +103,57 @@ class CharterForm(FlaskForm):
         _l("Priority tolerance (equal-conditions band on a 0–1 fit scale)"),
         validators=[InputRequired(), NumberRange(0, 1)],
     )
+    # Governance (issue 6)
+    admission_vote_base = SelectField(
+        _l("Admission vote counts"),
+        choices=[("present", _l("the directors present")), ("council", _l("all directors"))],
+    )
+    vote_rules = TextAreaField(
+        _l("Other motions' thresholds, one per line as kind: rule (e.g. expel: >= 2/3 present)"),
+        validators=[Optional(), Length(max=1000)],
+    )
+    admission_checklist = TextAreaField(
+        _l("Qualification checklist, one condition per line"), validators=[InputRequired(), Length(max=2000)]
+    )
+    withdrawal_requires_vote = BooleanField(_l("Withdrawals are approved by the council"))
+    certificate_prefix = StringField(
+        _l("Membership certificate number prefix (empty: no certificates)"),
+        validators=[Optional(), Length(max=16), Regexp(r"^[A-Z0-9]+$", message=_l("Capital letters and digits."))],
+    )
+    removal_after_failed_years = IntegerField(
+        _l("Removal motion after N consecutive failed assessments"), validators=[Optional(), NumberRange(1, 10)]
+    )
+    absence_flag_count = IntegerField(
+        _l("Flag for dismissal after N unexcused absences in a work year"), validators=[Optional(), NumberRange(1, 20)]
+    )
+    tier_quotas = TextAreaField(
+        _l("Tier quotas, one per line as tier: number (e.g. vice_chair: 2)"), validators=[Optional(), Length(max=500)]
+    )
+    standing_share_num = IntegerField(
+        _l("Standing council share: numerator"), validators=[Optional(), NumberRange(1, 99)]
+    )
+    standing_share_den = IntegerField(
+        _l("Standing council share: denominator"), validators=[Optional(), NumberRange(1, 99)]
+    )
+    term_warning_days = IntegerField(
+        _l("Warn this many days before a term ends"), validators=[InputRequired(), NumberRange(0, 366)]
+    )
+    self_assessment_due = StringField(
+        _l("Self-assessment due (MM-DD)"), validators=[InputRequired(), Regexp(r"^\d\d-\d\d$")]
+    )
+    assessment_review_due = StringField(
+        _l("Assessment review due (MM-DD)"), validators=[InputRequired(), Regexp(r"^\d\d-\d\d$")]
+    )
+    rectification_days = IntegerField(
+        _l("Rectification period (days)"), validators=[InputRequired(), NumberRange(1, 366)]
+    )
+    expert_term_years = IntegerField(_l("Expert appointment (years)"), validators=[InputRequired(), NumberRange(1, 10)])
+    expert_max_age = IntegerField(_l("Experts' maximum age"), validators=[Optional(), NumberRange(18, 99)])
+    expert_min_title = SelectField(
+        _l("Experts' minimum professional title"),
+        choices=[("", _l("No condition")), ("intermediate", _l("Intermediate")),
+                 ("associate_senior", _l("Associate senior")), ("senior", _l("Senior"))],
+    )  # fmt: skip
     submit = SubmitField(_l("Save"))
 
     def validate_admission_vote_den(self, field):
@@ -97,6 +163,43 @@ class CharterForm(FlaskForm):
     def validate_quorum_den(self, field):
         if self.quorum_num.data and field.data and field.data < self.quorum_num.data:
             raise ValidationError(_l("The share cannot exceed one."))
+
+    def validate_vote_rules(self, field):
+        try:
+            self.parsed_vote_rules()
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def parsed_vote_rules(self) -> dict[str, str]:
+        rules = {}
+        for kind, text in _pairs(self.vote_rules.data):
+            if kind not in {k.value for k in MotionKind} or kind == "admit":
+                raise ValueError(_l("Unknown motion kind: %(kind)s", kind=kind))
+            rules[kind] = str(VoteRule.parse(text))
+        return rules
+
+    def validate_tier_quotas(self, field):
+        try:
+            self.parsed_tier_quotas()
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def parsed_tier_quotas(self) -> dict[str, int]:
+        quotas = {}
+        for tier, number in _pairs(self.tier_quotas.data):
+            if tier not in {t.value for t in Tier} or not number.isdigit():
+                raise ValueError(_l("Write each quota as tier: number, with a tier among %(tiers)s.",
+                                    tiers=", ".join(t.value for t in Tier)))  # fmt: skip
+            quotas[tier] = int(number)
+        return quotas
+
+    def checklist(self) -> list[str]:
+        return [line.strip() for line in (self.admission_checklist.data or "").splitlines() if line.strip()]
+
+    def validate_standing_share_den(self, field):
+        num = self.standing_share_num.data
+        if (num is None) != (field.data is None) or (num and field.data and field.data < num):
+            raise ValidationError(_l("Give both parts of the share, at most one."))
 
     def grades(self) -> list[str]:
         return [g.strip() for g in self.assessment_grades.data.replace("，", ",").split(",") if g.strip()]

@@ -200,6 +200,13 @@ def create():
         quorum_den=3,
         withdrawal_notice_months=0,
         officer_term_years=5,
+        admission_vote_base="present",
+        admission_checklist="具备法人资格\n承认并遵守联盟章程",
+        term_warning_days=90,
+        self_assessment_due="12-10",
+        assessment_review_due="12-30",
+        rectification_days=90,
+        expert_term_years=3,
     )
     form.secretariat_org_id.choices = _secretariat_choices()
     if form.validate_on_submit():
@@ -221,6 +228,9 @@ def charter(alliance_id: int):
     form.secretariat_org_id.choices = _secretariat_choices()
     if not form.is_submitted():
         form.assessment_grades.data = ",".join(alliance.assessment_grades)
+        for name, (_parser, format_text) in TEXT_FIELDS.items():
+            getattr(form, name).data = format_text(getattr(alliance, name))
+        form.expert_min_title.data = alliance.expert_min_title or ""
     if form.validate_on_submit():
         before = _charter_snapshot(alliance)
         _apply_charter(form, alliance)
@@ -248,12 +258,34 @@ CHARTER_FIELDS = (
     "officer_term_limit",
     "reporting_interval_days",
     "priority_tolerance",
+    "admission_vote_base",
+    "withdrawal_requires_vote",
+    "certificate_prefix",
+    "removal_after_failed_years",
+    "absence_flag_count",
+    "standing_share_num",
+    "standing_share_den",
+    "term_warning_days",
+    "self_assessment_due",
+    "assessment_review_due",
+    "rectification_days",
+    "expert_term_years",
+    "expert_max_age",
+    "expert_min_title",
 )
+# Charter data edited as text lines: attribute → (form's parser, formatter for the form)
+TEXT_FIELDS = {
+    "vote_rules": ("parsed_vote_rules", lambda rules: "\n".join(f"{k}: {v}" for k, v in (rules or {}).items())),
+    "tier_quotas": ("parsed_tier_quotas", lambda quotas: "\n".join(f"{k}: {v}" for k, v in (quotas or {}).items())),
+    "admission_checklist": ("checklist", lambda items: "\n".join(items or [])),
+}
 
 
 def _charter_snapshot(alliance: Alliance) -> dict:
     snapshot = {f: getattr(alliance, f) for f in CHARTER_FIELDS}
     snapshot["assessment_grades"] = list(alliance.assessment_grades or [])
+    for name in TEXT_FIELDS:
+        snapshot[name] = getattr(alliance, name)
     return snapshot
 
 
@@ -261,4 +293,8 @@ def _apply_charter(form: CharterForm, alliance: Alliance) -> None:
     for field in CHARTER_FIELDS:
         setattr(alliance, field, getattr(form, field).data)
     alliance.description = alliance.description or ""
+    alliance.certificate_prefix = alliance.certificate_prefix or None
+    alliance.expert_min_title = alliance.expert_min_title or None
     alliance.assessment_grades = form.grades()
+    for name, (parser, _format) in TEXT_FIELDS.items():
+        setattr(alliance, name, getattr(form, parser)())
