@@ -51,6 +51,7 @@ def load_demo(seed: int):
     from marketplace.demo.history import allocation_run, build_history
     from marketplace.demo.market import build_market
     from marketplace.demo.practice import build_practice
+    from marketplace.demo.reporting import build_reporting
 
     if has_demo():
         click.echo("Demo data already present; nothing loaded.")
@@ -62,6 +63,7 @@ def load_demo(seed: int):
         build_history(seed)
         allocation_run()
         build_governance(seed)
+        build_reporting(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

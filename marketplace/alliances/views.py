@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from marketplace.governance.officers import current_terms
 from marketplace.governance.pages import membership_steps
 from marketplace.governance.services import after_withdrawal_request
+from marketplace.governance.views import GOVERNANCE_LINKS
 from marketplace.i18n import choices
 from marketplace.orgs.models import Organization
 from marketplace.permissions import load_or_404, org_admin_required, platform_admin_required
@@ -69,7 +70,8 @@ def detail(alliance_id: int):
         by_tier[membership.tier].append((membership, org))
     mine = services.open_membership(current_user.organization_id, alliance.id)
     terms = current_terms(alliance, local_today())
-    return render_template("alliances/detail.html", alliance=alliance, by_tier=by_tier, mine=mine, terms=terms)
+    return render_template("alliances/detail.html", alliance=alliance, by_tier=by_tier, mine=mine, terms=terms,
+                           governance_links=GOVERNANCE_LINKS)  # fmt: skip
 
 
 @bp.route("/alliances/<int:alliance_id>/apply", methods=["GET", "POST"])

@@ -61,7 +61,8 @@ def _officers(alliance: Alliance, key: str, clerk: User) -> None:
     ).all()
     posts = [*OFFICERS[key], *((Office.VICE_CHAIR, name, date(2023, 9, 1), 1) for name in ("刘国栋", "韩淑芬"))]
     for i, (office, person, start, served) in enumerate(posts):
-        org_id = alliance.secretariat_org_id if office is not Office.VICE_CHAIR else vices[i % len(vices)].organization_id
+        vice = vices[i % len(vices)].organization_id if vices else alliance.secretariat_org_id
+        org_id = vice if office is Office.VICE_CHAIR else alliance.secretariat_org_id
         for n in range(1, served + 1):
             starts = start + relativedelta(years=alliance.officer_term_years * (n - 1))
             ends = starts + relativedelta(years=alliance.officer_term_years) - timedelta(days=1)
@@ -77,8 +78,9 @@ def _pending_motions(alliance: Alliance, key: str, clerk: User, rng) -> None:
     for m in members:
         if m.status is MembershipStatus.UNDER_REVIEW:
             m.qualification = {"met": list(alliance.admission_checklist), "by": clerk.id, "on": "2026-10-22"}
-            services.table_motion(alliance, kind=MotionKind.ADMIT, title=f"关于吸收{m.organization.name}为成员单位的议案",
-                                  membership=m, tier=Tier.MEMBER, actor=clerk)  # fmt: skip
+            title = f"关于吸收{m.organization.name}为成员单位的议案"
+            services.table_motion(alliance, kind=MotionKind.ADMIT, title=title, membership=m, tier=Tier.MEMBER,
+                                  actor=clerk)  # fmt: skip
         elif m.status is MembershipStatus.WITHDRAWAL_REQUESTED:
             services.after_withdrawal_request(m, actor=clerk)
     if key == "hs":  # a withdrawal whose three months' notice ran out on 2026-11-10: the council may approve it now
@@ -90,7 +92,7 @@ def _pending_motions(alliance: Alliance, key: str, clerk: User, rng) -> None:
 
 
 def build_governance(seed: int) -> None:
-    rng = random.Random(seed + 6)
+    rng = random.Random(seed + 6)  # noqa: S311  (demo data, not secrets)
     for alliance in db.session.scalars(sa.select(Alliance).order_by(Alliance.id)).all():
         key, clerk = _key(alliance), _clerk(alliance)
         actives = db.session.scalars(
@@ -102,8 +104,9 @@ def build_governance(seed: int) -> None:
         silent = {actives[0].organization_id} if key == "hs" and actives else set()
         for year in YEARS:
             council = Body.ASSEMBLY if key == "zz" else Body.COUNCIL
-            _hold(alliance, clerk, council, f"{year}年度理事会", date(year, 6, 18) if year == 2026 else date(year, 12, 15),
-                  rng, always_absent=silent, motion_titles=[f"{year + 1}年度工作计划"])  # fmt: skip
+            day = date(year, 6, 18) if year == 2026 else date(year, 12, 15)
+            _hold(alliance, clerk, council, f"{year}年度理事会", day, rng, always_absent=silent,
+                  motion_titles=[f"{year + 1}年度工作计划"])  # fmt: skip
             _hold(alliance, clerk, Body.ACTIVITY, f"{year}年校企合作交流活动", date(year, 4, 20), rng,
                   always_absent=silent)  # fmt: skip
         if key == "jx" and actives:  # absent without excuse from both of this work year's activities

@@ -16,6 +16,7 @@ from marketplace.alliances.models import Alliance, Membership, MembershipStatus
 from marketplace.alliances.services import decide
 from marketplace.extensions import db
 from marketplace.governance.models import Attendance, AttendanceStatus, Meeting
+from marketplace.reporting.services import reported_years
 
 
 def _duty_years(alliance: Alliance, org_ids: list[int], first: int, last: int) -> set[tuple[int, int]]:
@@ -28,7 +29,7 @@ def _duty_years(alliance: Alliance, org_ids: list[int], first: int, last: int) -
         .where(Attendance.organization_id.in_(org_ids), year.between(first, last))
         .distinct()
     ).all()
-    return {(org, int(y)) for org, y in attended}
+    return {(org, int(y)) for org, y in attended} | reported_years(alliance.id, org_ids, first, last)
 
 
 def lapse_due(alliance: Alliance, today: date) -> list[Membership]:

@@ -6,6 +6,7 @@ from datetime import date
 from marketplace.alliances.models import Alliance
 from marketplace.governance import duties, officers
 from marketplace.governance.reminders import remind
+from marketplace.reporting import sweep as reporting_sweep
 
 
 def run(alliance: Alliance, today: date) -> list[str]:
@@ -30,4 +31,5 @@ def run(alliance: Alliance, today: date) -> list[str]:
         if remind(alliance.secretariat_org_id, f"term-ending:{term.id}", message, link) is not None:
             lines.append(f"任期届满提醒：{term.person_name}")
         remind(term.organization_id, f"term-ending:{term.id}", message, link)
+    lines += reporting_sweep.run(alliance, today)
     return lines

@@ -4,6 +4,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from marketplace.alliances.models import Alliance, Membership, MembershipStatus, Tier
@@ -29,7 +30,10 @@ from marketplace.timeutil import local_today
 
 bp = Blueprint("governance", __name__)
 # The other governance pages of an alliance (信息报送, assessment, pools), each taking `alliance_id`.
-GOVERNANCE_LINKS: list[tuple[str, object]] = []
+GOVERNANCE_LINKS = [
+    ("reporting.reports", _l("Information reports")),
+    ("reporting.cycles", _l("Annual assessment")),
+]
 
 
 def _secretariat_alliance(alliance_id: int) -> Alliance:
