@@ -50,6 +50,7 @@ def load_demo(seed: int):
     from marketplace.demo.governance import build_governance
     from marketplace.demo.history import allocation_run, build_history
     from marketplace.demo.market import build_market
+    from marketplace.demo.pools import build_pools
     from marketplace.demo.practice import build_practice
     from marketplace.demo.reporting import build_reporting
 
@@ -64,6 +65,7 @@ def load_demo(seed: int):
         allocation_run()
         build_governance(seed)
         build_reporting(seed)
+        build_pools(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -6,6 +6,7 @@ from datetime import date
 from marketplace.alliances.models import Alliance
 from marketplace.governance import duties, officers
 from marketplace.governance.reminders import remind
+from marketplace.pools import sweep as pools_sweep
 from marketplace.reporting import sweep as reporting_sweep
 
 
@@ -32,4 +33,5 @@ def run(alliance: Alliance, today: date) -> list[str]:
             lines.append(f"任期届满提醒：{term.person_name}")
         remind(term.organization_id, f"term-ending:{term.id}", message, link)
     lines += reporting_sweep.run(alliance, today)
+    lines += pools_sweep.run(alliance, today)
     return lines

@@ -33,6 +33,9 @@ bp = Blueprint("governance", __name__)
 GOVERNANCE_LINKS = [
     ("reporting.reports", _l("Information reports")),
     ("reporting.cycles", _l("Annual assessment")),
+    ("pools.experts", _l("Expert pool")),
+    ("pools.teachers", _l("Teacher pool")),
+    ("pools.groups", _l("Specialty collaboration groups")),
 ]
 
 
