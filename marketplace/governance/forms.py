@@ -13,7 +13,7 @@ from marketplace.i18n import choices
 
 class MeetingForm(FlaskForm):
     body = SelectField(_l("Body"), choices=choices(Body))
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=128)])
+    title = StringField(_l("Meeting title"), validators=[InputRequired(), Length(max=128)])
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     location = StringField(_l("Place"), validators=[Length(max=128)])
     submit = SubmitField(_l("Call the meeting"))
@@ -23,7 +23,7 @@ class MotionForm(FlaskForm):
     """Motions that concern no single membership; membership motions start from the membership's page."""
 
     kind = SelectField(_l("Kind"), choices=choices(MotionKind, [k for k in MotionKind if k not in MEMBERSHIP_KINDS]))
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    title = StringField(_l("Motion title"), validators=[InputRequired(), Length(max=200)])
     text = TextAreaField(_l("Text"), validators=[Length(max=10000)])
     submit = SubmitField(_l("Put on the agenda"))
 

@@ -35,6 +35,10 @@ def describe_rule(rule) -> str:
     """'more than 2/3 of all directors', in the reader's language."""
     from flask_babel import gettext as _
 
+    from marketplace.governance.rules import VoteRule
+
+    if isinstance(rule, str):
+        rule = VoteRule.parse(rule)
     share = f"{rule.share.numerator}/{rule.share.denominator}"
     if rule.base == "council":
         return (
