@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from marketplace.alliances.models import Membership, MembershipStatus, Tier
 from marketplace.alliances.services import decide
@@ -19,6 +20,13 @@ from tests.factories import AllianceFactory, MembershipFactory, UserFactory
 from tests.governance_world import applicant, council
 
 EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Refusals are lazy texts: read them in English, whatever the default locale."""
+    with app.app_context(), force_locale("en"):
+        yield
 
 
 def _hold(alliance, clerk, body, on, present: int, *, excused: int = 0) -> Meeting:
@@ -79,7 +87,7 @@ def test_a_meeting_without_quorum_says_so_and_decides_nothing(client, login_as, 
     meeting = _hold(alliance, clerk, Body.COUNCIL, date(2026, 3, 2), present=9)
     services.schedule(motion, meeting, actor=clerk)
     login_as(clerk)
-    client.post(f"/motions/{motion.id}/vote", data={"yes": 9, "no": 0, "abstain": 0})
+    client.post(f"/motions/{motion.id}/vote", data={"yes": 9, "no": 0, "abstain": 0}, headers=EN)
     page = client.get(f"/meetings/{meeting.id}", headers=EN).get_data(as_text=True)
     assert "No quorum: 9 of 15 directors present, 10 needed." in page
     assert "the meeting lacked a quorum, so the motion was not decided." in page
