@@ -6,13 +6,15 @@ import sqlalchemy as sa
 
 from marketplace.alliances.models import Alliance, Membership, MembershipStatus
 from marketplace.auth.models import Role, User
-from marketplace.governance import officers, services, sweep
+from marketplace.governance import duties, officers, services, sweep
 from marketplace.governance.models import Meeting, MotionKind
 
 
 def test_the_demo_alliances_follow_their_charters(app, client, login_as, db):
     app.test_cli_runner().invoke(args=["demo", "load"])
     today = date(2026, 11, 21)
+    hs = db.session.scalar(sa.select(Alliance).where(Alliance.short_name.like("衡水%")))
+    assert len(duties.lapse_due(hs, today)) == 1  # the member silent since 2023 (衡水 art. 13)
     for alliance in db.session.scalars(sa.select(Alliance)).all():
         in_force = db.session.scalars(
             sa.select(Membership).where(Membership.alliance_id == alliance.id, Membership.status == "active")
@@ -32,7 +34,6 @@ def test_the_demo_alliances_follow_their_charters(app, client, login_as, db):
         sweep.run(alliance, today)
         assert sweep.run(alliance, today) == []  # keyed reminders: nothing twice
 
-    hs = db.session.scalar(sa.select(Alliance).where(Alliance.short_name.like("衡水%")))
     withdrawals = [m for m in services.pending_agenda(hs) if m.kind is MotionKind.APPROVE_WITHDRAWAL]
     due = [m for m in withdrawals if hs.earliest_withdrawal(m.membership.withdrawal_requested_on) <= today]
     assert due  # one the council may approve today, in the browser

@@ -101,7 +101,9 @@ def build_governance(seed: int) -> None:
             .where(Membership.tier == Tier.MEMBER)
             .order_by(Membership.id)
         ).all()
-        silent = {actives[0].organization_id} if key == "hs" and actives else set()
+        # 衡水 art. 13: one member, in since 2022, never performs a duty (the daily check deems it withdrawn)
+        early = [m for m in actives if m.effective_from <= date(2022, 12, 31)]
+        silent = {early[0].organization_id} if key == "hs" and early else set()
         for year in YEARS:
             council = Body.ASSEMBLY if key == "zz" else Body.COUNCIL
             day = date(year, 6, 18) if year == 2026 else date(year, 12, 15)

@@ -16,6 +16,7 @@ from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import User
 from marketplace.demo.data import DEMO_ENTERPRISE, DEMO_SCHOOL, EMAIL_DOMAIN
 from marketplace.extensions import db
+from marketplace.governance.models import Attendance, Meeting
 from marketplace.orgs.models import OrgKind
 from marketplace.pipeline.models import Notification
 from marketplace.reporting import services
@@ -58,9 +59,11 @@ def _users() -> dict[int, User]:
     return {u.organization_id: u for u in db.session.scalars(sa.select(User).order_by(User.id.desc()))}
 
 
-def _reports(alliance: Alliance, rng: random.Random, silent: set[int], users: dict[int, User]) -> None:
+def _reports(alliance: Alliance, rng: random.Random, silent: set[int], users: dict[int, User], dormant=()) -> None:
     gap = EVERY_DAYS.get(alliance.short_name, NOW_AND_THEN)
     for m in _members(alliance, TODAY):
+        if m.organization_id in dormant:
+            continue
         org = m.organization
         # Silent members stopped at some point in 2026; the others last reported within the past few weeks.
         stop = TODAY - timedelta(days=rng.randint(40, 200)) if org.id in silent else TODAY
@@ -128,6 +131,19 @@ def _review(cycle: AssessmentCycle, rng, assessments, clerk, on: date, failing: 
             note.created_at = _noon(on).astimezone(UTC)
 
 
+def _dormant(alliance: Alliance) -> set[int]:
+    """Members invited to the governance demo's meetings since 2023 who never came: they do not report either,
+    so that 衡水's three-year lapse rule has a member to act on."""
+    invited = db.session.execute(
+        sa.select(Attendance.organization_id, sa.func.max(sa.case((Attendance.status == "present", 1), else_=0)))
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.alliance_id == alliance.id, Meeting.attendance_taken_at.is_not(None))
+        .group_by(Attendance.organization_id)
+        .having(sa.func.count() >= 4)
+    ).all()
+    return {org for org, came in invited if not came}
+
+
 def build_reporting(seed: int) -> None:
     """Reports for every demo alliance, 德州's 2025 and 2026 assessments, 机械's 2026 assessment; flushes only."""
     rng = random.Random(seed + 11)  # noqa: S311  (demo data, not secrets)
@@ -144,10 +160,11 @@ def build_reporting(seed: int) -> None:
                       if m.organization.name not in (DEMO_ENTERPRISE, DEMO_SCHOOL)]  # fmt: skip
         failing = rng.choice(candidates).organization_id
     for alliance in alliances.values():
+        dormant = _dormant(alliance)
         members = [m.organization_id for m in _members(alliance, TODAY)]
         demo = {m.organization_id for m in _members(alliance, TODAY) if m.organization.name == DEMO_ENTERPRISE}
         silent = set(rng.sample([o for o in members if o not in demo], k=len(members) // 6)) | {failing} - demo
-        _reports(alliance, rng, silent, users)
+        _reports(alliance, rng, silent, users, dormant)
     db.session.flush()
     if dz is not None:
         clerk = clerks["dz"]
