@@ -164,6 +164,7 @@ def test_platform_admin_creates_and_edits_a_charter(client, login_as, db):
     )
     assert alliance.admission_passes(yes=5, present=7, council_size=9)  # more than half of all nine directors
     assert not alliance.admission_passes(yes=4, present=7, council_size=9)  # 4/7 of those present, not of all
+    assert not alliance.admission_passes(yes=4, present=8, council_size=8)  # exactly half is not "more than"
     for bad_rules in ("expel: 2/3", "admit: > 1/2 present", "vote: > 1/2 present"):
         response = client.post(f"/alliances/{alliance.id}/charter", data=dict(data, vote_rules=bad_rules))
         assert response.status_code == 200

@@ -40,13 +40,13 @@ def _hold(alliance, clerk, body, on, present: int, *, excused: int = 0) -> Meeti
 
 
 def test_full_admission_by_council_vote_through_the_browser(client, login_as, db):
-    alliance, clerk, _ = council("hs", 15, standing=4)
+    alliance, clerk, _ = council("hs", 15, standing=3)  # the new standing unit makes 5 of 16: within 衡水's third
     m = applicant(alliance)
     login_as(clerk)
     page = client.get(f"/memberships/{m.id}").get_data(as_text=True)
     assert "愿意为衡水技工教育发展做贡献" in page  # the charter's own checklist
 
-    half = {"met": ["具备法人资格", "承认并遵守联盟章程"], "tier": "member"}
+    half = {"met": ["具备法人资格", "承认并遵守联盟章程"], "tier": "standing"}
     client.post(f"/memberships/{m.id}/qualification", data=half)
     db.session.refresh(m)
     assert m.status is MembershipStatus.APPLIED  # one condition unchecked: nothing moves
@@ -73,8 +73,9 @@ def test_full_admission_by_council_vote_through_the_browser(client, login_as, db
     db.session.refresh(m)
     db.session.refresh(motion)
     assert (motion.status, motion.present, motion.council_size) == (MotionStatus.PASSED, 12, 15)
-    assert (m.status, m.effective_from) == (MembershipStatus.ACTIVE, held_on)
+    assert (m.status, m.effective_from, m.tier) == (MembershipStatus.ACTIVE, held_on, Tier.STANDING)
     assert "Passed: 8 in favour, 8 needed." in client.get(f"/meetings/{meeting.id}", headers=EN).get_data(as_text=True)
+    assert m.organization.name in client.get(f"/alliances/{alliance.id}").get_data(as_text=True)
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"motion_tabled", "meeting_called", "meeting_attendance", "motion_passed", "membership_active"} <= actions
 
