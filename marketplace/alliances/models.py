@@ -294,3 +294,13 @@ class MembershipTransition(db.Model):
 
     membership: Mapped[Membership] = relationship(back_populates="transitions")
     actor = relationship("User")
+
+
+def in_force_on(day: date, m=Membership) -> sa.ColumnElement[bool]:
+    """SQL for `Membership.was_in_force_on(day)`, on the model or an alias of it."""
+    return sa.and_(
+        m.status.in_(ONCE_ACTIVE_STATUSES),
+        m.effective_from.is_not(None),
+        m.effective_from <= day,
+        sa.or_(m.effective_until.is_(None), m.effective_until > day),
+    )

@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from marketplace.alliances.models import (
-    ONCE_ACTIVE_STATUSES,
     OPEN_STATUSES,
     Alliance,
     Membership,
     MembershipStatus,
     MembershipTransition,
     Tier,
+    in_force_on,
 )
 from marketplace.audit.services import record
 from marketplace.extensions import db
@@ -73,19 +73,10 @@ def decide(
 def fellow_member_alliances(org_a: int, org_b: int, on: date, alliance_ids=None) -> list[int]:
     """Alliances in which both organisations held a membership in force on `on` (同等条件下优先 depends on this)."""
     a, b = aliased(Membership), aliased(Membership)
-
-    def in_force(m):
-        return sa.and_(
-            m.status.in_(ONCE_ACTIVE_STATUSES),
-            m.effective_from.is_not(None),
-            m.effective_from <= on,
-            sa.or_(m.effective_until.is_(None), m.effective_until > on),
-        )
-
     query = (
         sa.select(a.alliance_id)
         .join(b, b.alliance_id == a.alliance_id)
-        .where(a.organization_id == org_a, b.organization_id == org_b, in_force(a), in_force(b))
+        .where(a.organization_id == org_a, b.organization_id == org_b, in_force_on(on, a), in_force_on(on, b))
         .distinct()
         .order_by(a.alliance_id)
     )

@@ -16,7 +16,7 @@ from marketplace.auth.models import Role, User
 from marketplace.extensions import db
 from marketplace.governance import services
 from marketplace.governance.certificates import assign_number
-from marketplace.governance.models import AttendanceStatus, Body, MotionKind, Office, OfficerTerm
+from marketplace.governance.models import AttendanceStatus, Body, Meeting, MotionKind, Office, OfficerTerm
 
 YEARS = (2023, 2024, 2025, 2026)
 OFFICERS = {  # short-name key → (office, person, first term's start, terms served so far)
@@ -114,24 +114,16 @@ def build_governance(seed: int) -> None:
         if key == "jx" and actives:  # absent without excuse from both of this work year's activities
             _hold(alliance, clerk, Body.ACTIVITY, "2026年专业建设研讨会", date(2026, 9, 12), rng,
                   always_absent={actives[-1].organization_id})  # fmt: skip
-            for meeting in alliance_meetings(alliance, date(2026, 4, 20)):
+            spring = sa.select(Meeting).where(Meeting.alliance_id == alliance.id, Meeting.held_on == date(2026, 4, 20))
+            for meeting in db.session.scalars(spring):
                 for row in meeting.attendance:
                     if row.organization_id == actives[-1].organization_id:
                         row.status = AttendanceStatus.ABSENT
         _officers(alliance, key, clerk)
         if alliance.certificate_prefix:
-            in_force = [m for m in alliance_members(alliance) if m.effective_from is not None]
+            members = db.session.scalars(sa.select(Membership).where(Membership.alliance_id == alliance.id))
+            in_force = [m for m in members if m.effective_from is not None]
             for m in sorted(in_force, key=lambda m: (m.effective_from, m.id)):
                 assign_number(m, m.effective_from)
         _pending_motions(alliance, key, clerk, rng)
     db.session.flush()
-
-
-def alliance_meetings(alliance: Alliance, day: date):
-    from marketplace.governance.models import Meeting
-
-    return db.session.scalars(sa.select(Meeting).where(Meeting.alliance_id == alliance.id, Meeting.held_on == day))
-
-
-def alliance_members(alliance: Alliance) -> list[Membership]:
-    return list(db.session.scalars(sa.select(Membership).where(Membership.alliance_id == alliance.id)))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
-from marketplace.alliances.models import Alliance, Membership, MembershipStatus, Tier
+from marketplace.alliances.models import Alliance, Membership, Tier, in_force_on
 from marketplace.audit.services import record
 from marketplace.extensions import db
 from marketplace.governance.errors import GovernanceError
@@ -21,13 +21,7 @@ from marketplace.i18n import label
 
 
 def _tiers_in_force(alliance: Alliance, on: date, exclude: Membership | None) -> list[Tier]:
-    query = (
-        sa.select(Membership.tier)
-        .where(Membership.alliance_id == alliance.id, Membership.effective_from.is_not(None))
-        .where(Membership.effective_from <= on)
-        .where(sa.or_(Membership.effective_until.is_(None), Membership.effective_until > on))
-        .where(Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.WITHDRAWAL_REQUESTED]))
-    )
+    query = sa.select(Membership.tier).where(Membership.alliance_id == alliance.id, in_force_on(on))
     if exclude is not None and exclude.id is not None:
         query = query.where(Membership.id != exclude.id)
     return list(db.session.scalars(query))
@@ -80,7 +74,12 @@ def appoint(alliance: Alliance, *, office: Office, person_name: str, organizatio
             actor, meeting_id: int | None = None) -> OfficerTerm:  # fmt: skip
     """Record an officer's election for one term; refuse a term beyond the charter's limit."""
     person_name = person_name.strip()
-    if not any(t for t in _member_orgs(alliance, starts_on) if t == organization_id):
+    member = db.session.scalar(
+        sa.select(Membership.id).where(
+            Membership.alliance_id == alliance.id, Membership.organization_id == organization_id, in_force_on(starts_on)
+        )
+    )
+    if member is None:
         raise GovernanceError(_l("The officer's unit must be a member in force on the first day of the term."))
     served = terms_served(alliance, office, person_name)
     ends_on = term_end(alliance, starts_on)
@@ -114,18 +113,6 @@ def end_early(term: OfficerTerm, *, on: date, actor, reason: str) -> OfficerTerm
     db.session.flush()
     record("officer_term_ended", term, actor=actor, on=on.isoformat(), reason=reason)
     return term
-
-
-def _member_orgs(alliance: Alliance, on: date) -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(Membership.organization_id)
-            .where(Membership.alliance_id == alliance.id, Membership.effective_from.is_not(None))
-            .where(Membership.effective_from <= on)
-            .where(sa.or_(Membership.effective_until.is_(None), Membership.effective_until > on))
-            .where(Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.WITHDRAWAL_REQUESTED]))
-        )
-    )
 
 
 def current_terms(alliance: Alliance, today: date) -> list[OfficerTerm]:

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace.alliances.models import Alliance, Membership, MembershipStatus, Tier
+from marketplace.alliances.models import Alliance, Membership, MembershipStatus, Tier, in_force_on
 from marketplace.alliances.services import decide
 from marketplace.audit.services import record
 from marketplace.db import utcnow
@@ -95,16 +95,13 @@ def pending_agenda(alliance: Alliance) -> list[Motion]:
 
 def voters(alliance: Alliance, body: Body, on: date) -> list[Membership]:
     """The units invited to a body's meeting: memberships in force on the day with a tier that sits on it."""
-    in_force = (
+    query = (
         sa.select(Membership)
-        .where(Membership.alliance_id == alliance.id, Membership.effective_from.is_not(None))
-        .where(Membership.effective_from <= on)
-        .where(sa.or_(Membership.effective_until.is_(None), Membership.effective_until > on))
-        .where(Membership.status.in_([MembershipStatus.ACTIVE, MembershipStatus.WITHDRAWAL_REQUESTED]))
+        .where(Membership.alliance_id == alliance.id, in_force_on(on))
         .where(Membership.tier.in_(list(BODY_TIERS[body])))
         .order_by(Membership.id)
     )
-    return list(db.session.scalars(in_force))
+    return list(db.session.scalars(query))
 
 
 def call_meeting(alliance: Alliance, *, body: Body, title: str, held_on: date, location: str = "", actor) -> Meeting:

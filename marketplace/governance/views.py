@@ -6,8 +6,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
-from marketplace.alliances.models import Alliance, Membership, MembershipStatus, Tier
+from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership, MembershipStatus, Tier
 from marketplace.extensions import db
 from marketplace.governance import certificates, duties, officers, rules, services, sweep
 from marketplace.governance.errors import GovernanceError
@@ -43,16 +44,26 @@ def _secretariat_alliance(alliance_id: int) -> Alliance:
     return load_or_404(Alliance, alliance_id, lambda a, u: a.is_secretariat(u))
 
 
-def _refused(exc: GovernanceError) -> None:
-    db.session.rollback()
-    flash(str(exc), "danger")
+def _commit(action, done: str | None = None):
+    """Run one service call and commit it (confirming with `done`), or roll back and show the charter's refusal.
+    Returns the call's result, or None when refused."""
+    try:
+        result = action()
+    except GovernanceError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return None
+    db.session.commit()
+    if done:
+        flash(done, "success")
+    return result
 
 
 def _member_choices(alliance: Alliance) -> list[tuple[int, str]]:
     rows = db.session.execute(
         sa.select(Organization.id, Organization.name)
         .join(Membership, Membership.organization_id == Organization.id)
-        .where(Membership.alliance_id == alliance.id, Membership.status.in_(["active", "withdrawal_requested"]))
+        .where(Membership.alliance_id == alliance.id, Membership.status.in_(IN_FORCE_STATUSES))
         .order_by(Organization.name)
     )
     return [(i, n) for i, n in rows]
@@ -66,7 +77,10 @@ def dashboard(alliance_id: int):
     officer_form = OfficerForm(starts_on=today)
     officer_form.organization_id.choices = _member_choices(alliance)
     meetings = db.session.scalars(
-        sa.select(Meeting).where(Meeting.alliance_id == alliance.id).order_by(Meeting.held_on.desc())
+        sa.select(Meeting)
+        .where(Meeting.alliance_id == alliance.id)
+        .options(selectinload(Meeting.attendance), selectinload(Meeting.motions))
+        .order_by(Meeting.held_on.desc())
     ).all()
     decided = db.session.scalars(
         sa.select(Motion)
@@ -101,14 +115,11 @@ def call_meeting(alliance_id: int):
     if not form.validate_on_submit():
         flash(_("The meeting was not called: %(errors)s", errors=_errors(form)), "danger")
         return redirect(url_for("governance.dashboard", alliance_id=alliance.id))
-    try:
-        meeting = services.call_meeting(alliance, body=Body(form.body.data), title=form.title.data.strip(),
-                                        held_on=form.held_on.data, location=form.location.data or "",
-                                        actor=current_user)  # fmt: skip
-    except GovernanceError as exc:
-        _refused(exc)
+    meeting = _commit(lambda: services.call_meeting(alliance, body=Body(form.body.data), title=form.title.data.strip(),
+                                                    held_on=form.held_on.data, location=form.location.data or "",
+                                                    actor=current_user))  # fmt: skip
+    if meeting is None:
         return redirect(url_for("governance.dashboard", alliance_id=alliance.id))
-    db.session.commit()
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
@@ -155,12 +166,7 @@ def attendance(meeting_id: int):
     m = _editable_meeting(meeting_id)
     if AttendanceForm().validate_on_submit():
         statuses = {row.organization_id: request.form.get(f"att-{row.organization_id}") for row in m.attendance}
-        try:
-            services.record_attendance(m, statuses, actor=current_user, today=local_today())
-        except GovernanceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        if _commit(lambda: services.record_attendance(m, statuses, actor=current_user, today=local_today())):
             flash(_("Attendance saved: %(p)d of %(n)d present.", p=m.present, n=m.council_size), "success")
     return redirect(url_for("governance.meeting", meeting_id=m.id))
 
@@ -172,12 +178,7 @@ def schedule(meeting_id: int):
     form = ScheduleForm()
     form.motion_id.choices = [(x.id, x.title) for x in services.pending_agenda(m.alliance)]
     if form.validate_on_submit():
-        try:
-            services.schedule(db.session.get(Motion, form.motion_id.data), m, actor=current_user)
-        except GovernanceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        _commit(lambda: services.schedule(db.session.get(Motion, form.motion_id.data), m, actor=current_user))
     return redirect(url_for("governance.meeting", meeting_id=m.id))
 
 
@@ -189,13 +190,10 @@ def vote(motion_id: int):
     if not form.validate_on_submit():
         flash(_("The vote was not counted: %(errors)s", errors=_errors(form)), "danger")
     else:
-        try:
-            tally = services.decide_motion(motion, yes=form.yes.data, no=form.no.data, abstain=form.abstain.data,
-                                           actor=current_user, today=local_today())  # fmt: skip
-        except GovernanceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        tally = _commit(lambda: services.decide_motion(motion, yes=form.yes.data, no=form.no.data,
+                                                       abstain=form.abstain.data, actor=current_user,
+                                                       today=local_today()))  # fmt: skip
+        if tally is not None:
             flash(_outcome_message(tally), "success" if tally.outcome == "passed" else "warning")
     if motion.meeting_id is None:
         return redirect(url_for("governance.dashboard", alliance_id=motion.alliance_id))
@@ -215,13 +213,7 @@ def _outcome_message(tally) -> str:
 @login_required
 def retable(motion_id: int):
     motion = load_or_404(Motion, motion_id, lambda x, u: x.alliance.is_secretariat(u))
-    try:
-        services.retable(motion, actor=current_user)
-    except GovernanceError as exc:
-        _refused(exc)
-    else:
-        db.session.commit()
-        flash(_("The motion is back on the agenda."), "success")
+    _commit(lambda: services.retable(motion, actor=current_user), _("The motion is back on the agenda."))
     return redirect(url_for("governance.dashboard", alliance_id=motion.alliance_id))
 
 
@@ -234,15 +226,9 @@ def appoint(alliance_id: int):
     if not form.validate_on_submit():
         flash(_("The election was not recorded: %(errors)s", errors=_errors(form)), "danger")
     else:
-        try:
-            officers.appoint(alliance, office=Office(form.office.data), person_name=form.person_name.data,
-                             organization_id=form.organization_id.data, starts_on=form.starts_on.data,
-                             actor=current_user)  # fmt: skip
-        except GovernanceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("Officer recorded."), "success")
+        _commit(lambda: officers.appoint(alliance, office=Office(form.office.data), person_name=form.person_name.data,
+                                         organization_id=form.organization_id.data, starts_on=form.starts_on.data,
+                                         actor=current_user), _("Officer recorded."))  # fmt: skip
     return redirect(url_for("governance.dashboard", alliance_id=alliance.id))
 
 
@@ -252,12 +238,7 @@ def end_term(term_id: int):
     term = load_or_404(OfficerTerm, term_id, lambda t, u: t.alliance.is_secretariat(u))
     form = EndTermForm()
     if form.validate_on_submit():
-        try:
-            officers.end_early(term, on=form.on.data, actor=current_user, reason=form.reason.data)
-        except GovernanceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        _commit(lambda: officers.end_early(term, on=form.on.data, actor=current_user, reason=form.reason.data))
     else:
         flash(_("The term was not ended: %(errors)s", errors=_errors(form)), "danger")
     return redirect(url_for("governance.dashboard", alliance_id=term.alliance_id))
@@ -284,14 +265,9 @@ def qualification(membership_id: int):
     form = QualificationForm()
     form.met.choices = [(item, item) for item in m.alliance.admission_checklist or []]
     if form.validate_on_submit():
-        try:
-            services.review_qualification(m, met=form.met.data, tier=Tier(form.tier.data), actor=current_user,
-                                          on=local_today())  # fmt: skip
-        except GovernanceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("Qualified. The admission motion is on the council's agenda."), "success")
+        _commit(lambda: services.review_qualification(m, met=form.met.data, tier=Tier(form.tier.data),
+                                                      actor=current_user, on=local_today()),
+                _("Qualified. The admission motion is on the council's agenda."))  # fmt: skip
     else:
         flash(_("The review was not recorded: %(errors)s", errors=_errors(form)), "danger")
     return redirect(url_for("alliances.membership", membership_id=m.id))
@@ -322,13 +298,9 @@ def change_tier(membership_id: int):
         abort(403)
     form = TierForm()
     if form.validate_on_submit():
-        try:
-            officers.set_tier(m, Tier(form.tier.data), actor=current_user, on=local_today())
-        except GovernanceError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("Tier changed."), "success")
+        _commit(
+            lambda: officers.set_tier(m, Tier(form.tier.data), actor=current_user, on=local_today()), _("Tier changed.")
+        )
     return redirect(url_for("alliances.membership", membership_id=m.id))
 
 
