@@ -20,6 +20,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     )
     configure(app, config, overrides)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -53,6 +54,12 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     limiter.init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    from marketplace.converters import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
