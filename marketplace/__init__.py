@@ -93,9 +93,23 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from marketplace.i18n import register_template_helpers as register_i18n
+    from flask_babel import get_locale
 
-    register_i18n(app)
+    from marketplace.alliances.models import Tier
+    from marketplace.certificates import LEVEL_NAMES
+    from marketplace.governance.labels import describe_rule
+    from marketplace.i18n import choices, label
+    from marketplace.plans.models import OpeningKind
+
+    app.jinja_env.globals.update(
+        describe_rule=describe_rule,
+        label_tier=lambda value: label(Tier(value)),
+        label=label,
+        get_locale=get_locale,
+        cert_level=LEVEL_NAMES.get,
+        kind_choices=choices(OpeningKind),
+    )
+    app.jinja_env.filters["label"] = label
 
 
 def register_commands(app: Flask) -> None:

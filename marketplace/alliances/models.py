@@ -6,11 +6,13 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
 from marketplace.governance import rules
+from marketplace.i18n import register_labels
 from marketplace.orgs.models import Organization
 
 
@@ -141,6 +143,15 @@ class Tier(enum.StrEnum):
     MEMBER = "member"  # 成员单位
 
 
+register_labels(
+    (Tier.CHAIR, _l("Chair unit")),
+    (Tier.VICE_CHAIR, _l("Vice-chair unit")),
+    (Tier.STANDING, _l("Standing director unit")),
+    (Tier.DIRECTOR, _l("Director unit")),
+    (Tier.MEMBER, _l("Member unit")),
+)
+
+
 class MembershipStatus(enum.StrEnum):
     APPLIED = "applied"
     UNDER_REVIEW = "under_review"
@@ -150,6 +161,18 @@ class MembershipStatus(enum.StrEnum):
     LAPSED = "lapsed"
     EXPELLED = "expelled"
     REJECTED = "rejected"
+
+
+register_labels(
+    (MembershipStatus.APPLIED, _l("Applied")),
+    (MembershipStatus.UNDER_REVIEW, _l("Under review")),
+    (MembershipStatus.ACTIVE, _l("Active")),
+    (MembershipStatus.WITHDRAWAL_REQUESTED, _l("Withdrawal requested")),
+    (MembershipStatus.WITHDRAWN, _l("Withdrawn")),
+    (MembershipStatus.LAPSED, _l("Lapsed")),
+    (MembershipStatus.EXPELLED, _l("Expelled")),
+    (MembershipStatus.REJECTED, _l("Rejected")),
+)
 
 
 S = MembershipStatus

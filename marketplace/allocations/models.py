@@ -4,12 +4,14 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.alliances.models import Alliance
 from marketplace.cohorts.models import Student
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 from marketplace.plans.models import Opening
 
 
@@ -17,6 +19,13 @@ class RunStatus(enum.StrEnum):
     PROPOSED = "proposed"  # computed, waiting for the secretariat's review
     CONFIRMED = "confirmed"  # turned into nominations
     DISCARDED = "discarded"
+
+
+register_labels(
+    (RunStatus.PROPOSED, _l("Proposed")),
+    (RunStatus.CONFIRMED, _l("Confirmed")),
+    (RunStatus.DISCARDED, _l("Discarded")),
+)
 
 
 class AllocationRun(db.Model):

@@ -5,11 +5,13 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 from marketplace.orgs.models import Organization
 
 
@@ -18,6 +20,14 @@ class Role(enum.StrEnum):
     ORG_STAFF = "org_staff"
     SECRETARIAT = "secretariat"
     PLATFORM_ADMIN = "platform_admin"
+
+
+register_labels(
+    (Role.ORG_ADMIN, _l("Organisation admin")),
+    (Role.ORG_STAFF, _l("Organisation staff")),
+    (Role.SECRETARIAT, _l("Alliance secretariat")),
+    (Role.PLATFORM_ADMIN, _l("Platform admin")),
+)
 
 
 class User(UserMixin, db.Model):

@@ -4,10 +4,12 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 from marketplace.orgs.models import Organization
 from marketplace.reference.models import Major, MajorLevel, Region
 
@@ -15,6 +17,12 @@ from marketplace.reference.models import Major, MajorLevel, Region
 class Gender(enum.StrEnum):
     MALE = "male"
     FEMALE = "female"
+
+
+register_labels(
+    (Gender.MALE, _l("Male")),
+    (Gender.FEMALE, _l("Female")),
+)
 
 
 student_cities = sa.Table(

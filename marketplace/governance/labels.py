@@ -1,10 +1,11 @@
-"""Translated labels for governance enum values: (member, lazy text) pairs, merged by marketplace.i18n."""
+"""Translated labels for this feature's enum values, registered with marketplace.i18n when its models load."""
 
 from flask_babel import lazy_gettext as _l
 
 from marketplace.governance.models import AttendanceStatus, Body, MotionKind, MotionStatus, Office
+from marketplace.i18n import register_labels
 
-LABELS = [
+register_labels(
     (Body.COUNCIL, _l("Council")),
     (Body.STANDING, _l("Standing council")),
     (Body.ASSEMBLY, _l("General assembly")),
@@ -28,7 +29,7 @@ LABELS = [
     (Office.VICE_CHAIR, _l("Vice-chair")),
     (Office.SECRETARY_GENERAL, _l("Secretary-general")),
     (Office.DEPUTY_SECRETARY_GENERAL, _l("Deputy secretary-general")),
-]
+)
 
 
 def describe_rule(rule) -> str:

@@ -200,3 +200,7 @@ class OfficerTerm(db.Model):
 
     def holds_on(self, day: date) -> bool:
         return self.starts_on <= day <= self.last_day
+
+
+# The labels sit in their own module for length; importing it here registers them whenever the enums load.
+from marketplace.governance import labels as _labels  # noqa: E402, F401

@@ -4,10 +4,12 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 from marketplace.reference.models import Region
 
 
@@ -18,11 +20,27 @@ class OrgKind(enum.StrEnum):
     INSTITUTE = "institute"
 
 
+register_labels(
+    (OrgKind.SCHOOL, _l("School")),
+    (OrgKind.ENTERPRISE, _l("Enterprise")),
+    (OrgKind.ASSOCIATION, _l("Industry association")),
+    (OrgKind.INSTITUTE, _l("Research institute")),
+)
+
+
 class SchoolLevel(enum.StrEnum):
     JIGONG = "jigong"  # 技工院校
     ZHONGZHI = "zhongzhi"  # 中职
     GAOZHI = "gaozhi"  # 高职
     BENKE = "benke"  # 本科
+
+
+register_labels(
+    (SchoolLevel.JIGONG, _l("Technical school")),
+    (SchoolLevel.ZHONGZHI, _l("Secondary vocational school")),
+    (SchoolLevel.GAOZHI, _l("Higher vocational college")),
+    (SchoolLevel.BENKE, _l("Undergraduate institution")),
+)
 
 
 class Organization(db.Model):

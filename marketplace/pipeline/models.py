@@ -4,11 +4,13 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.cohorts.models import Student
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 from marketplace.plans.models import Opening, OpeningKind
 
 
@@ -21,6 +23,18 @@ class NominationStatus(enum.StrEnum):
     ACCEPTED = "accepted"  # the school recorded the student's acceptance: a placement exists
     DECLINED = "declined"  # the student declined the offer
     WITHDRAWN = "withdrawn"  # the school withdrew the nomination
+
+
+register_labels(
+    (NominationStatus.NOMINATED, _l("Nominated")),
+    (NominationStatus.INVITED, _l("Invited")),
+    (NominationStatus.SHORTLISTED, _l("Shortlisted")),
+    (NominationStatus.REJECTED, _l("Not selected")),
+    (NominationStatus.OFFERED, _l("Offered")),
+    (NominationStatus.ACCEPTED, _l("Accepted")),
+    (NominationStatus.DECLINED, _l("Declined")),
+    (NominationStatus.WITHDRAWN, _l("Withdrawn by school")),
+)
 
 
 N = NominationStatus
@@ -75,6 +89,13 @@ class PlacementStatus(enum.StrEnum):
     ONGOING = "ongoing"
     COMPLETED = "completed"
     LEFT_EARLY = "left_early"
+
+
+register_labels(
+    (PlacementStatus.ONGOING, _l("Ongoing")),
+    (PlacementStatus.COMPLETED, _l("Completed")),
+    (PlacementStatus.LEFT_EARLY, _l("Left early")),
+)
 
 
 class Placement(db.Model):

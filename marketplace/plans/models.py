@@ -4,10 +4,12 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 from marketplace.orgs.models import Organization
 from marketplace.reference.models import Major, Occupation, Region
 
@@ -24,6 +26,16 @@ class OpeningKind(enum.StrEnum):
     def is_internship(self) -> bool:
         """Kinds in which the student is still a student: the 2021 internship rules apply."""
         return self is not OpeningKind.EMPLOYMENT
+
+
+register_labels(
+    (OpeningKind.EMPLOYMENT, _l("Employment")),
+    (OpeningKind.POST_INTERNSHIP, _l("Post internship")),
+    (OpeningKind.COGNITIVE_INTERNSHIP, _l("Cognitive internship")),
+    (OpeningKind.WORK_STUDY, _l("Work-study alternation")),
+    (OpeningKind.ORDER_CLASS, _l("Order / named class")),
+    (OpeningKind.APPRENTICESHIP, _l("Modern apprenticeship")),
+)
 
 
 class CertificateLevel(enum.IntEnum):
@@ -43,9 +55,23 @@ class ShiftPattern(enum.StrEnum):
     FLEXIBLE = "flexible"  # 弹性
 
 
+register_labels(
+    (ShiftPattern.DAY, _l("Day shift")),
+    (ShiftPattern.TWO_SHIFTS, _l("Two shifts, no nights")),
+    (ShiftPattern.NIGHT, _l("Includes night shifts")),
+    (ShiftPattern.FLEXIBLE, _l("Flexible hours")),
+)
+
+
 class PlanStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+register_labels(
+    (PlanStatus.DRAFT, _l("Draft")),
+    (PlanStatus.PUBLISHED, _l("Published")),
+)
 
 
 plan_alliances = sa.Table(

@@ -1,10 +1,11 @@
-"""Translated labels for this feature's enum values: (member, lazy text) pairs, merged by marketplace.i18n."""
+"""Translated labels for this feature's enum values, registered with marketplace.i18n when its models load."""
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace.i18n import register_labels
 from marketplace.pools.models import ConsentMethod, ExpertStatus, GroupRole, Route, Standing, TitleLevel
 
-LABELS = [
+register_labels(
     (TitleLevel.SENIOR, _l("Senior title")),
     (TitleLevel.ASSOCIATE_SENIOR, _l("Associate senior title")),
     (TitleLevel.INTERMEDIATE, _l("Intermediate title")),
@@ -29,4 +30,4 @@ LABELS = [
     (GroupRole.SECRETARY_GENERAL, _l("Group secretary-general")),
     (GroupRole.DEPUTY_SECRETARY_GENERAL, _l("Group deputy secretary-general")),
     (GroupRole.MEMBER, _l("Group member")),
-]
+)

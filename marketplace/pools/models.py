@@ -279,3 +279,7 @@ class GroupMember(db.Model):
         """The secretariat, or an admin of the unit that sent the person, records the leaving."""
         own_admin = user.is_authenticated and user.is_org_admin and user.organization_id == self.organization_id
         return self.left_on is None and (own_admin or self.group.alliance.is_secretariat(user))
+
+
+# The labels sit in their own module for length; importing it here registers them whenever the enums load.
+from marketplace.pools import labels as _labels  # noqa: E402, F401

@@ -4,10 +4,12 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 from marketplace.orgs.models import Organization, OrgKind
 from marketplace.reference.models import Region
 
@@ -70,6 +72,15 @@ class PracticeStatus(enum.StrEnum):
     DECLINED = "declined"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+
+
+register_labels(
+    (PracticeStatus.REQUESTED, _l("Requested")),
+    (PracticeStatus.ACCEPTED, _l("Accepted")),
+    (PracticeStatus.DECLINED, _l("Declined")),
+    (PracticeStatus.COMPLETED, _l("Completed")),
+    (PracticeStatus.CANCELLED, _l("Cancelled")),
+)
 
 
 P = PracticeStatus

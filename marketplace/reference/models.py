@@ -3,10 +3,12 @@
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import enum_column
 from marketplace.extensions import db
+from marketplace.i18n import register_labels
 
 
 class RegionLevel(enum.StrEnum):
@@ -62,6 +64,13 @@ class MajorLevel(enum.StrEnum):
     JIGONG = "jigong"  # 技工院校
     ZHONGZHI = "zhongzhi"  # 中职
     GAOZHI = "gaozhi"  # 高职专科
+
+
+register_labels(
+    (MajorLevel.JIGONG, _l("Technical school")),
+    (MajorLevel.ZHONGZHI, _l("Secondary vocational")),
+    (MajorLevel.GAOZHI, _l("Higher vocational")),
+)
 
 
 class Major(db.Model):

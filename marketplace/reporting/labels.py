@@ -1,11 +1,12 @@
-"""Translated labels for this feature's enum values: (member, lazy text) pairs, merged by marketplace.i18n."""
+"""Translated labels for this feature's enum values, registered with marketplace.i18n when its models load."""
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace.i18n import register_labels
 from marketplace.reporting.models import ReportKind
 
-LABELS: list = [
+register_labels(
     (ReportKind.NEWS, _l("News")),
     (ReportKind.RESULTS, _l("Results")),
     (ReportKind.DATA, _l("Data")),
-]
+)

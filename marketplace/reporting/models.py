@@ -146,3 +146,7 @@ class Assessment(db.Model):
 
     def can_review(self, user) -> bool:
         return self.cycle.alliance.is_secretariat(user)
+
+
+# The labels sit in their own module for length; importing it here registers them whenever the enums load.
+from marketplace.reporting import labels as _labels  # noqa: E402, F401
