@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask_babel import lazy_gettext as _l
+
 
 class Base(enum.StrEnum):
     PRESENT = "present"  # 到会理事
@@ -40,11 +42,13 @@ class VoteRule:
     def parse(cls, text: str) -> "VoteRule":
         match = _RULE.match(text or "")
         if not match:
-            raise RuleError(f"not a vote rule: {text!r}")
+            raise RuleError(
+                _l("Not a vote rule: “%(text)s”. Write it as “>= 2/3 present” or “> 1/2 council”.", text=text or "")
+            )
         op, num, den, base = match.groups()
         num, den = int(num), int(den)
         if num <= 0 or den < num:
-            raise RuleError(f"the share must be between 0 and 1: {text!r}")
+            raise RuleError(_l("The share must be between 0 and 1: “%(text)s”.", text=text))
         return cls(Fraction(num, den), op == ">", Base(base))
 
     def __str__(self) -> str:
