@@ -33,8 +33,11 @@ run: setup
 	@echo "Serving on http://127.0.0.1:5000  (Ctrl-C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Style, format and the import contracts in pyproject.toml (dependencies point one way).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test-sqlite: setup
 	$(BIN)/pytest --db=sqlite
