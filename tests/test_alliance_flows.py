@@ -1,5 +1,7 @@
 """Joining, review, withdrawal and charter editing, through the app."""
 
+import html
+import re
 from datetime import date
 from fractions import Fraction
 
@@ -173,11 +175,24 @@ def test_platform_admin_creates_and_edits_a_charter(client, login_as, db):
     response = client.post(f"/alliances/{alliance.id}/charter", data=bad, headers={"Accept-Language": "en"})
     assert response.status_code == 200
     assert "cannot exceed one" in response.get_data(as_text=True)
+
     client.post(f"/alliances/{alliance.id}/charter", data=dict(data, withdrawal_notice_months=6))
     db.session.refresh(alliance)
     assert alliance.withdrawal_notice_months == 6
     change = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "charter_changed"))
     assert change.details["changes"] == {"withdrawal_notice_months": [1, 6]}
+
+    # The zh form writes rules in Chinese (no stored codes on the page), and reads them back the same way.
+    page = client.get(f"/alliances/{alliance.id}/charter", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    rules = html.unescape(re.search(r'name="vote_rules"[^>]*>([^<]*)<', page).group(1))
+    quotas = re.search(r'name="tier_quotas"[^>]*>([^<]*)<', page).group(1)
+    assert rules.strip().splitlines() == ["除名: >= 2/3 到会理事", "修改章程: > 1/2 到会理事"]
+    assert quotas.strip() == "副理事长单位: 2"
+    zh = dict(data, vote_rules="除名：> 1/2 全体理事", tier_quotas="常务理事单位: 4")
+    response = client.post(f"/alliances/{alliance.id}/charter", data=zh, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 302, re.findall(r"invalid-feedback[^>]*>([^<]*)", response.get_data(as_text=True))
+    db.session.refresh(alliance)
+    assert (alliance.vote_rules, alliance.tier_quotas) == ({"expel": "> 1/2 council"}, {"standing": 4})
 
 
 def test_quorum_and_threshold_boundaries():

@@ -1,5 +1,6 @@
 """Forms for joining, deciding on and leaving alliances, and for a charter's parameters."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,7 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from marketplace.alliances.models import MembershipStatus, Tier
 from marketplace.governance.models import MotionKind
 from marketplace.governance.rules import VoteRule
-from marketplace.i18n import choices
+from marketplace.i18n import choices, label
 
 
 def _pairs(text: str | None) -> list[tuple[str, str]]:
@@ -31,6 +32,32 @@ def _pairs(text: str | None) -> list[tuple[str, str]]:
             raise ValueError(_l("Write each line as name: value."))
         pairs.append((key.strip(), value.strip()))
     return pairs
+
+
+def _base_words() -> dict[str, str]:
+    """The vote base as the reader writes it ('到会理事' in zh) → the rule's own word."""
+    return {_("the directors present"): "present", _("all directors"): "council"}
+
+
+def _names(enum_cls) -> dict[str, str]:
+    """A member's label in the reader's language, or its stored value, → the stored value."""
+    names = {m.value: m.value for m in enum_cls}
+    names.update({str(label(m)): m.value for m in enum_cls})
+    return names
+
+
+def format_vote_rules(rules: dict | None) -> str:
+    """Stored {'expel': '>= 2/3 present'} as the reader's lines: '开除会员: >= 2/3 到会理事'."""
+    words = {canonical: shown for shown, canonical in _base_words().items()}
+    lines = []
+    for kind, rule in (rules or {}).items():
+        op_share, _sep, base = str(rule).rpartition(" ")
+        lines.append(f"{label(MotionKind(kind))}: {op_share} {words.get(base, base)}")
+    return "\n".join(lines)
+
+
+def format_tier_quotas(quotas: dict | None) -> str:
+    return "\n".join(f"{label(Tier(tier))}: {number}" for tier, number in (quotas or {}).items())
 
 
 class ApplyForm(FlaskForm):
@@ -109,7 +136,9 @@ class CharterForm(FlaskForm):
         choices=[("present", _l("the directors present")), ("council", _l("all directors"))],
     )
     vote_rules = TextAreaField(
-        _l("Other motions' thresholds, one per line as kind: rule (e.g. expel: >= 2/3 present)"),
+        _l(
+            "Other motions' thresholds, one per line (e.g. Expel a member: >= 2/3 the directors present)"
+        ),
         validators=[Optional(), Length(max=1000)],
     )
     admission_checklist = TextAreaField(
@@ -127,7 +156,8 @@ class CharterForm(FlaskForm):
         _l("Flag for dismissal after N unexcused absences in a work year"), validators=[Optional(), NumberRange(1, 20)]
     )
     tier_quotas = TextAreaField(
-        _l("Tier quotas, one per line as tier: number (e.g. vice_chair: 2)"), validators=[Optional(), Length(max=500)]
+        _l("Tier quotas, one per line as tier: number (e.g. Vice-chair unit: 2)"),
+        validators=[Optional(), Length(max=500)],
     )
     standing_share_num = IntegerField(
         _l("Standing council share: numerator"), validators=[Optional(), NumberRange(1, 99)]
@@ -172,10 +202,14 @@ class CharterForm(FlaskForm):
 
     def parsed_vote_rules(self) -> dict[str, str]:
         rules = {}
-        for kind, text in _pairs(self.vote_rules.data):
-            if kind not in {k.value for k in MotionKind} or kind == "admit":
-                raise ValueError(_l("Unknown motion kind: %(kind)s", kind=kind))
-            rules[kind] = str(VoteRule.parse(text))
+        kinds, bases = _names(MotionKind), _base_words()
+        for name, text in _pairs(self.vote_rules.data):
+            kind = kinds.get(name)
+            if kind is None or kind == MotionKind.ADMIT.value:
+                raise ValueError(_l("Unknown motion kind: %(kind)s", kind=name))
+            for shown, canonical in bases.items():
+                text = text.replace(shown, canonical)
+            rules[kind] = str(VoteRule.parse(text.replace("≥", ">=")))
         return rules
 
     def validate_tier_quotas(self, field):
@@ -186,11 +220,12 @@ class CharterForm(FlaskForm):
 
     def parsed_tier_quotas(self) -> dict[str, int]:
         quotas = {}
-        for tier, number in _pairs(self.tier_quotas.data):
-            if tier not in {t.value for t in Tier} or not number.isdigit():
+        tiers = _names(Tier)
+        for name, number in _pairs(self.tier_quotas.data):
+            if name not in tiers or not number.isdigit():
                 raise ValueError(_l("Write each quota as tier: number, with a tier among %(tiers)s.",
-                                    tiers=", ".join(t.value for t in Tier)))  # fmt: skip
-            quotas[tier] = int(number)
+                                    tiers="、".join(str(label(t)) for t in Tier)))  # fmt: skip
+            quotas[tiers[name]] = int(number)
         return quotas
 
     def checklist(self) -> list[str]:

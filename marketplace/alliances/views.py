@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.alliances import services
+from marketplace.alliances import forms, services
 from marketplace.alliances.forms import ApplyForm, CharterForm, DecisionForm, WithdrawalForm
 from marketplace.alliances.models import (
     IN_FORCE_STATUSES,
@@ -277,8 +277,8 @@ CHARTER_FIELDS = (
 )
 # Charter data edited as text lines: attribute → (form's parser, formatter for the form)
 TEXT_FIELDS = {
-    "vote_rules": ("parsed_vote_rules", lambda rules: "\n".join(f"{k}: {v}" for k, v in (rules or {}).items())),
-    "tier_quotas": ("parsed_tier_quotas", lambda quotas: "\n".join(f"{k}: {v}" for k, v in (quotas or {}).items())),
+    "vote_rules": ("parsed_vote_rules", forms.format_vote_rules),
+    "tier_quotas": ("parsed_tier_quotas", forms.format_tier_quotas),
     "admission_checklist": ("checklist", lambda items: "\n".join(items or [])),
 }
 
