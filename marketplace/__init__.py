@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.cohorts.views import bp as cohorts_bp
     from marketplace.governance.views import bp as governance_bp
     from marketplace.main.views import bp as main_bp
+    from marketplace.notifications.views import bp as notifications_bp
     from marketplace.orgs.views import bp as orgs_bp
     from marketplace.pipeline.views import bp as pipeline_bp
     from marketplace.plans.views import bp as plans_bp
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, matching_bp, assets_bp,
-        reports_bp, governance_bp, reporting_bp, pools_bp,
+        reports_bp, governance_bp, reporting_bp, pools_bp, notifications_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -6,8 +6,9 @@ from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Invitation, User
 from marketplace.cohorts.models import Cohort, ConsentRecord, Student, StudentCertificate
 from marketplace.governance.models import Attendance, Meeting, Motion, OfficerTerm
+from marketplace.notifications.models import Notification
 from marketplace.orgs.models import Organization
-from marketplace.pipeline.models import Nomination, Notification, Placement, RuleException
+from marketplace.pipeline.models import Nomination, Placement, RuleException
 from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate
 from marketplace.pools import models as _pools_models  # noqa: F401
 from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher

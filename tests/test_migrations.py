@@ -47,3 +47,46 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url):
         upgrade()
         assert _diff(app) == []
         db.engine.dispose()
+
+
+def test_notifications_keep_their_text_through_the_move_to_kinds(empty_database_url):
+    """0008: old rows become the legacy kind `text`; downgrade gives legacy rows their text and path back."""
+    before, after = "b7d1f2e3c4a5", "c8e2a3f4d5b6"
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision=before)
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO regions (id, code, name, level) VALUES"
+                                 " (1, '130000', '河北省', 'province')"))
+            conn.execute(sa.text(
+                "INSERT INTO organizations (id, name, kind, credit_code, province_id, city_id, contact_name,"
+                " contact_phone, contact_email, address, created_at) VALUES (1, '某校', 'school', '123456789012345678',"
+                " 1, 1, '', '', '', '', CURRENT_TIMESTAMP)"
+            ))  # fmt: skip
+            conn.execute(sa.text(
+                "INSERT INTO notifications (organization_id, message, link, key, created_at) VALUES"
+                " (1, '推荐：张三 → 数控车工', '/nominations/7', NULL, CURRENT_TIMESTAMP),"
+                " (1, '年度考核自评', '', 'assessment-due:1', CURRENT_TIMESTAMP)"
+            ))  # fmt: skip
+        upgrade(revision=after)
+        notes = sa.Table("notifications", sa.MetaData(), autoload_with=db.engine)
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.select(notes.c.kind, notes.c.params, notes.c.endpoint, notes.c.target,
+                                          notes.c.key).order_by(notes.c.id)).all()  # fmt: skip
+        assert [tuple(r) for r in rows] == [
+            ("text", {"message": "推荐：张三 → 数控车工", "link": "/nominations/7"}, None, {}, None),
+            ("text", {"message": "年度考核自评"}, None, {}, "assessment-due:1"),
+        ]
+        with db.engine.begin() as conn:
+            conn.execute(notes.insert().values(organization_id=1, kind="report_due", params={"days": 40},
+                                               endpoint="reporting.submit", target={"alliance_id": 1},
+                                               created_at=sa.func.now()))  # fmt: skip
+        downgrade(revision=before)
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT message, link, key FROM notifications ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [
+            ("推荐：张三 → 数控车工", "/nominations/7", None),
+            ("年度考核自评", "", "assessment-due:1"),
+            ("report_due: days=40", "", None),
+        ]
+        db.engine.dispose()

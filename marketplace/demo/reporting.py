@@ -17,8 +17,8 @@ from marketplace.auth.models import User
 from marketplace.demo.data import DEMO_ENTERPRISE, DEMO_SCHOOL, EMAIL_DOMAIN
 from marketplace.extensions import db
 from marketplace.governance.models import Attendance, Meeting
+from marketplace.notifications.models import Notification
 from marketplace.orgs.models import OrgKind
-from marketplace.pipeline.models import Notification
 from marketplace.reporting import services
 from marketplace.reporting.models import AssessmentCycle, InfoReport, ReportKind
 from marketplace.timeutil import ALLIANCE_TZ

@@ -28,7 +28,8 @@ from marketplace.governance.models import (
     MotionStatus,
 )
 from marketplace.governance.officers import check_tier
-from marketplace.governance.reminders import remind
+from marketplace.notifications import catalogue as kinds
+from marketplace.notifications.services import notify
 
 __all__ = ["GovernanceError", "call_meeting", "decide_motion", "record_attendance", "schedule", "table_motion"]
 
@@ -73,12 +74,8 @@ def table_motion(
         schedule(motion, meeting, actor=actor)
     record("motion_tabled", motion, actor=actor, kind=kind.value, origin=origin, membership_id=motion.membership_id)
     if membership is not None and kind in (MotionKind.EXPEL, MotionKind.REMOVE):
-        remind(
-            membership.organization_id,
-            f"motion:{motion.id}",
-            f"{alliance.short_name}：理事会议程已列入关于贵单位成员资格的议案「{motion.title}」",
-            f"/memberships/{membership.id}",
-        )
+        notify(membership.organization_id, kinds.MOTION_ON_MEMBERSHIP, {"membership_id": membership.id},
+               key=f"motion:{motion.id}", alliance=alliance.short_name, motion=motion.title)  # fmt: skip
     return motion
 
 
@@ -215,8 +212,8 @@ def _take_effect(motion: Motion, *, actor) -> None:
     elif motion.kind in (MotionKind.EXPEL, MotionKind.REMOVE):
         decide(m, MembershipStatus.EXPELLED, actor=actor, reason=reason, on=on)
     if m is not None:
-        message = f"{m.alliance.short_name}：{motion.title} —— 已表决通过（{on.isoformat()}）"
-        remind(m.organization_id, f"motion-decided:{motion.id}", message, f"/memberships/{m.id}")
+        notify(m.organization_id, kinds.MOTION_PASSED, {"membership_id": m.id}, key=f"motion-decided:{motion.id}",
+               alliance=m.alliance.short_name, motion=motion.title, date=on)  # fmt: skip
 
 
 def retable(motion: Motion, *, actor) -> Motion:

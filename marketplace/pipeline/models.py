@@ -1,4 +1,4 @@
-"""The pipeline: nomination → shortlist → offer → acceptance → placement, with notifications and rule exceptions."""
+"""The pipeline: nomination → shortlist → offer → acceptance → placement, with rule exceptions."""
 
 import enum
 from datetime import date, datetime
@@ -11,6 +11,7 @@ from marketplace.cohorts.models import Student
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
 from marketplace.i18n import register_labels
+from marketplace.notifications.models import Notification  # noqa: F401  (re-exported until pipeline.services moves)
 from marketplace.plans.models import Opening, OpeningKind
 
 
@@ -156,19 +157,3 @@ class RuleException(db.Model):
     granted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     alliance_id: Mapped[int] = mapped_column(sa.ForeignKey("alliances.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Notification(db.Model):
-    """An in-app notification to an organisation (站内通知)."""
-
-    __tablename__ = "notifications"
-    # A reminder (催报, term ending …) carries a key so that a daily sweep sends it once.
-    __table_args__ = (sa.UniqueConstraint("organization_id", "key", name="uq_notifications_org_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
-    message: Mapped[str] = mapped_column(sa.String(255))
-    link: Mapped[str] = mapped_column(sa.String(255), default="")
-    key: Mapped[str | None] = mapped_column(sa.String(120))
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,4 +1,4 @@
-"""Nominations, offers, placements, the intern roster and notifications."""
+"""Nominations, offers, placements and the intern roster."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from marketplace.cohorts.models import Student
-from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.permissions import load_or_404
 from marketplace.pipeline import services
@@ -19,7 +18,7 @@ from marketplace.pipeline.forms import (
     PutForwardForm,
     WaiverForm,
 )
-from marketplace.pipeline.models import Nomination, NominationStatus, Notification, Placement, PlacementStatus
+from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
 from marketplace.plans.messages import breach_message
 from marketplace.plans.models import HiringPlan, Opening
 
@@ -223,30 +222,6 @@ def placement(placement_id: int):
         db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("pipeline.placement", placement_id=p.id))
-
-
-@bp.get("/notifications")
-@login_required
-def notifications():
-    items = db.session.scalars(
-        sa.select(Notification)
-        .where(Notification.organization_id == current_user.organization_id)
-        .order_by(Notification.id.desc())
-        .limit(100)
-    ).all()
-    return render_template("pipeline/notifications.html", items=items)
-
-
-@bp.post("/notifications/read")
-@login_required
-def mark_read():
-    db.session.execute(
-        sa.update(Notification)
-        .where(Notification.organization_id == current_user.organization_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
-    db.session.commit()
-    return redirect(url_for("pipeline.notifications"))
 
 
 from marketplace.pipeline import roster  # noqa: E402, F401  (adds the roster routes to `bp`)

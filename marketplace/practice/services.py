@@ -4,18 +4,15 @@ Every step of a request is an audit event and an in-app notification to the othe
 hears of acceptances, declines and completions; enterprises with a base that fits hear of new and withdrawn requests.
 """
 
-from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from marketplace.audit.services import record
 from marketplace.extensions import db
-from marketplace.pipeline.services import notify
+from marketplace.notifications import catalogue as kinds
+from marketplace.notifications.services import notify
 from marketplace.practice import queries
 from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
 
@@ -26,15 +23,8 @@ class PracticeError(ValueError):
     """A step the rules refuse; the message is a lazy msgid, translated where it is shown (`str(exc)`)."""
 
 
-@contextmanager
-def _stored_language():
-    """Notifications are stored once for a whole organisation, so in the product's language, not the actor's."""
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        yield
-
-
-def _link(req: PracticeRequest) -> str:
-    return url_for("practice.request_detail", request_id=req.id) if has_request_context() else ""
+def _target(req: PracticeRequest) -> dict:
+    return {"request_id": req.id}
 
 
 def add_teacher(school_id: int, *, staff_no: str, name: str, specialty: str, actor) -> Teacher:
@@ -72,17 +62,9 @@ def file_request(
     db.session.add(req)
     db.session.flush()
     record("practice_requested", req, actor=actor, teacher_id=teacher.id, start=start.isoformat(), end=end.isoformat())
-    with _stored_language():
-        message = _(
-            "New teacher-practice request: %(teacher)s (%(specialty)s) of %(school)s, %(start)s – %(end)s.",
-            teacher=teacher.name,
-            specialty=specialty,
-            school=teacher.school.name,
-            start=start,
-            end=end,
-        )
     for enterprise_id in queries.enterprises_matching(req):
-        notify(enterprise_id, message, _link(req))
+        notify(enterprise_id, kinds.PRACTICE_REQUESTED, _target(req), teacher=teacher.name, specialty=specialty,
+               school=teacher.school.name, start=start, end=end)  # fmt: skip
     return req
 
 
@@ -90,16 +72,9 @@ def cancel(req: PracticeRequest, *, actor) -> PracticeRequest:
     _check_step(req, PracticeStatus.CANCELLED)
     req.status = PracticeStatus.CANCELLED
     record("practice_cancelled", req, actor=actor)
-    with _stored_language():
-        message = _(
-            "%(school)s withdrew the teacher-practice request of %(teacher)s (%(start)s – %(end)s).",
-            school=req.teacher.school.name,
-            teacher=req.teacher.name,
-            start=req.start_date,
-            end=req.end_date,
-        )
     for enterprise_id in queries.enterprises_matching(req):
-        notify(enterprise_id, message, _link(req))
+        notify(enterprise_id, kinds.PRACTICE_CANCELLED, _target(req), school=req.teacher.school.name,
+               teacher=req.teacher.name, start=req.start_date, end=req.end_date)  # fmt: skip
     return req
 
 
@@ -166,17 +141,9 @@ def accept(req: PracticeRequest, base: PracticeBase, *, actor) -> PracticeReques
     req.status, req.base = PracticeStatus.ACCEPTED, base
     db.session.flush()
     record("practice_accepted", req, actor=actor, base_id=base.id)
-    with _stored_language():
-        message = _(
-            "%(enterprise)s accepted %(teacher)s for practice at %(base)s, %(start)s – %(end)s; mentor: %(mentor)s.",
-            enterprise=base.enterprise.name,
-            teacher=req.teacher.name,
-            base=base.name,
-            start=req.start_date,
-            end=req.end_date,
-            mentor=base.mentor_name,
-        )
-    notify(req.teacher.school_id, message, _link(req))
+    notify(req.teacher.school_id, kinds.PRACTICE_ACCEPTED, _target(req), enterprise=base.enterprise.name,
+           teacher=req.teacher.name, base=base.name, start=req.start_date, end=req.end_date,
+           mentor=base.mentor_name)  # fmt: skip
     return req
 
 
@@ -184,14 +151,8 @@ def decline(req: PracticeRequest, *, reason: str, actor) -> PracticeRequest:
     _check_step(req, PracticeStatus.DECLINED)
     req.status = PracticeStatus.DECLINED
     record("practice_declined", req, actor=actor, reason=reason)
-    with _stored_language():
-        message = _(
-            "%(enterprise)s declined the practice request of %(teacher)s: %(reason)s",
-            enterprise=actor.organization.name,
-            teacher=req.teacher.name,
-            reason=reason,
-        )
-    notify(req.teacher.school_id, message, _link(req))
+    notify(req.teacher.school_id, kinds.PRACTICE_DECLINED, _target(req), enterprise=actor.organization.name,
+           teacher=req.teacher.name, reason=reason)  # fmt: skip
     return req
 
 
@@ -212,15 +173,8 @@ def complete(req: PracticeRequest, *, days_served: int, actor, on: date) -> Prac
     req.status, req.days_served = PracticeStatus.COMPLETED, days_served
     db.session.flush()
     record("practice_completed", req, actor=actor, days_served=days_served)
-    with _stored_language():
-        message = _(
-            "%(enterprise)s recorded %(days)d days of practice served by %(teacher)s at %(base)s.",
-            enterprise=req.base.enterprise.name,
-            days=days_served,
-            teacher=req.teacher.name,
-            base=req.base.name,
-        )
-    notify(req.teacher.school_id, message, _link(req))
+    notify(req.teacher.school_id, kinds.PRACTICE_COMPLETED, _target(req), enterprise=req.base.enterprise.name,
+           days=days_served, teacher=req.teacher.name, base=req.base.name)  # fmt: skip
     return req
 
 

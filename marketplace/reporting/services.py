@@ -11,8 +11,9 @@ from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership
 from marketplace.audit.services import record
 from marketplace.extensions import db
 from marketplace.governance.models import Motion, MotionKind
-from marketplace.governance.reminders import remind
 from marketplace.governance.services import table_motion
+from marketplace.notifications import catalogue as kinds
+from marketplace.notifications.services import notify
 from marketplace.reporting import evidence
 from marketplace.reporting.models import Assessment, AssessmentCycle, InfoReport, ReportKind
 from marketplace.timeutil import ALLIANCE_TZ
@@ -143,11 +144,9 @@ def remind_late(alliance: Alliance, today: date) -> list[ReportingStatus]:
     sent = []
     for r in late_members(alliance, today):
         key = f"report-due:{alliance.id}:{r.since.isoformat()}:{r.window}"
-        message = (
-            f"{alliance.short_name}：贵单位已{r.days_silent}天未向联盟秘书处报送信息"
-            f"（要求每{r.interval}天至少报送一次），请及时报送。"
-        )
-        if remind(r.membership.organization_id, key, message, f"/alliances/{alliance.id}/info-reports/new"):
+        note = notify(r.membership.organization_id, kinds.REPORT_DUE, {"alliance_id": alliance.id}, key=key,
+                      alliance=alliance.short_name, days=r.days_silent, interval=r.interval)  # fmt: skip
+        if note is not None:
             sent.append(r)
     return sent
 
@@ -260,13 +259,9 @@ def review(assessment: Assessment, *, grade: str, comment: str, actor, now: date
     motion = None
     if grade == cycle.failing_grade:
         assessment.rectify_by = today + timedelta(days=alliance.rectification_days)
-        remind(
-            assessment.organization_id,
-            f"assessment-failed:{assessment.id}",
-            f"{alliance.short_name}：贵单位{cycle.year}年度考核结果为“{grade}”，"
-            f"请于{assessment.rectify_by.isoformat()}前完成整改。",
-            f"/assessments/{assessment.id}",
-        )
+        notify(assessment.organization_id, kinds.ASSESSMENT_FAILED, {"assessment_id": assessment.id},
+               key=f"assessment-failed:{assessment.id}", alliance=alliance.short_name, year=cycle.year, grade=grade,
+               date=assessment.rectify_by)  # fmt: skip
         motion = _removal_if_due(assessment, actor)
     db.session.flush()
     record("assessment_reviewed", assessment, actor=actor, year=cycle.year, grade=grade,
@@ -324,8 +319,10 @@ def remind_self_assessment(alliance: Alliance, today: date) -> list[Assessment]:
         for a in cycle.assessments:
             if a.self_assessed or a.reviewed or not a.membership.in_force:
                 continue
-            message = f"{alliance.short_name}：{cycle.year}年度考核自评请于{cycle.self_due.isoformat()}前提交。"
-            if remind(a.organization_id, f"assessment-due:{cycle.id}", message, f"/assessments/{a.id}"):
+            note = notify(a.organization_id, kinds.ASSESSMENT_DUE, {"assessment_id": a.id},
+                          key=f"assessment-due:{cycle.id}", alliance=alliance.short_name, year=cycle.year,
+                          date=cycle.self_due)  # fmt: skip
+            if note is not None:
                 sent.append(a)
     return sent
 
