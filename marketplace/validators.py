@@ -28,6 +28,14 @@ CREDIT_CODE_MESSAGES = {
 }
 
 
+def strip_or_none(value):
+    """Field filter: surrounding blanks dropped, an empty answer stored as NULL (UNIQUE columns allow many NULLs,
+    not many ''). A filter, not a validator, because Optional() ends the validator chain on an empty field."""
+    if isinstance(value, str):
+        value = value.strip()
+    return value or None
+
+
 def mobile_number(form, field):
     if field.data and not MOBILE_RE.match(field.data.strip()):
         raise ValidationError(_l("Enter an 11-digit mainland mobile number."))

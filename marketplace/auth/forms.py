@@ -11,7 +11,7 @@ from marketplace.extensions import db
 from marketplace.i18n import choices
 from marketplace.orgs.forms import OrganizationFields
 from marketplace.orgs.models import Organization, OrgKind
-from marketplace.validators import credit_code, mobile_number, password_strength
+from marketplace.validators import credit_code, mobile_number, password_strength, strip_or_none
 
 
 def _login_taken(column, value) -> bool:
@@ -27,10 +27,9 @@ class NewPasswordFields:
 
 class AccountFields(NewPasswordFields):
     name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=64)])
-    mobile = StringField(_l("Mobile number"), validators=[Optional(), mobile_number])
+    mobile = StringField(_l("Mobile number"), filters=[strip_or_none], validators=[Optional(), mobile_number])
 
     def validate_mobile(self, field):
-        field.data = (field.data or "").strip() or None
         if _login_taken(User.mobile, field.data):
             raise ValidationError(_l("This mobile number already has an account."))
 
