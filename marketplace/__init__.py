@@ -19,6 +19,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     configure(app, config, overrides)
+    register_http(app)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
@@ -35,6 +36,12 @@ def configure(app: Flask, config: type[Config], overrides: dict) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = config.database_uri()
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     app.config.update(overrides)
+
+
+def register_http(app: Flask) -> None:
+    from marketplace.http import register
+
+    register(app)
 
 
 def register_extensions(app: Flask) -> None:

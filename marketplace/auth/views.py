@@ -10,20 +10,19 @@ from marketplace.auth.forms import AcceptInvitationForm, ChangePasswordForm, Inv
 from marketplace.auth.models import Invitation, Role, User
 from marketplace.auth.passwords import verify_password
 from marketplace.extensions import db, limiter
+from marketplace.http import login_account, safe_next
 from marketplace.permissions import load_or_404, org_admin_required
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: an open redirect after login is a phishing aid."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.index")
+# Sign-up forms say whether an email, mobile or credit code is registered: one budget per address for both, so
+# that oracle cannot be scanned.
+signup_limit = limiter.shared_limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], scope="signup", methods=["POST"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], key_func=login_account, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -34,7 +33,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         flash(_("Wrong login or password."), "danger")
     return render_template("auth/login.html", form=form)
 
@@ -50,6 +49,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@signup_limit
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -118,6 +118,7 @@ def set_active(user_id: int):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@signup_limit
 def accept_invitation(token: str):
     invitation = services.find_invitation(token)
     if invitation is None or services.find_by_login(invitation.email) is not None:

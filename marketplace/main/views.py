@@ -1,11 +1,12 @@
 """The landing page, the dashboard and the language switch."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_login import current_user
 
 from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership, MembershipStatus
 from marketplace.extensions import db
+from marketplace.http import safe_next
 from marketplace.orgs.models import Organization, OrgKind
 
 bp = Blueprint("main", __name__)
@@ -50,7 +51,4 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["lang"] = code
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")))
