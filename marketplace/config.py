@@ -1,6 +1,7 @@
 """Configuration read from the environment: development, test and production."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -9,6 +10,34 @@ INSTANCE_DIR = Path(os.environ.get("XQT_INSTANCE_DIR", Path(__file__).resolve().
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used: the message says what to set."""
+
+
+def _proxy_count() -> int:
+    raw = os.environ.get("XQT_PROXY_COUNT", "0").strip() or "0"
+    if not raw.isdigit():
+        raise ConfigError(f"XQT_PROXY_COUNT must be the number of proxies in front of the app (0, 1, ...), not {raw!r}")
+    return int(raw)
+
+
+# Strings people put in a key "for now"; a long word may sit anywhere in the key, a short one must be a whole word.
+PLACEHOLDER_WORDS = ("changeme", "change-me", "secret", "password", "placeholder", "example", "insecure", "replace")
+PLACEHOLDER_SHORT_WORDS = {"dev", "test", "key", "prod", "todo", "xxx", "admin", "default"}
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_DISTINCT = 8
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` is not fit to sign production sessions, or None. A generated key passes with overwhelming odds."""
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"it is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        return f"it uses fewer than {MIN_SECRET_KEY_DISTINCT} distinct characters"
+    lowered = key.lower()
+    placeholder = next((word for word in PLACEHOLDER_WORDS if word in lowered), None)
+    placeholder = placeholder or next((w for w in re.findall(r"[a-z]+", lowered) if w in PLACEHOLDER_SHORT_WORDS), None)
+    if placeholder:
+        return f"it contains the placeholder {placeholder!r}"
+    return None
 
 
 def _dev_secret_key(instance_dir: Path) -> str:
@@ -26,14 +55,22 @@ class Config:
 
     ENV_NAME = "development"
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'xiaoqitong.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A failing statement's parameters (phones, ID numbers, password hashes) stay out of exceptions and the log.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Logins are limited per client address and per account tried; a school's NAT shares one address, hence more.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "30 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute; 30 per hour")
+    # Registration answers whether an email, mobile or credit code is known: limit it per address.
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "10 per hour")
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (ProxyFix).
+    PROXY_COUNT = _proxy_count()
+    HSTS: str | None = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -59,7 +96,10 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    LOGIN_RATE_LIMIT = "5 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute"
+    SIGNUP_RATE_LIMIT = "5 per minute"
+    PROXY_COUNT = 0
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
@@ -76,14 +116,16 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS = "max-age=31536000; includeSubDomains"
 
     @classmethod
     def secret_key(cls) -> str:
         key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32:
+        weakness = "it is not set" if not key else secret_key_weakness(key)
+        if weakness:
             raise ConfigError(
-                "SECRET_KEY is not set (or shorter than 32 characters). Production refuses to start without "
-                'one: generate it with `python -c "import secrets; print(secrets.token_hex(32))"` and export it.'
+                f"SECRET_KEY cannot be used in production: {weakness}. Generate a random one with "
+                '`python -c "import secrets; print(secrets.token_hex(32))"` and export it as SECRET_KEY.'
             )
         return key
 
