@@ -17,6 +17,8 @@ from marketplace.orgs.models import Organization, OrgKind
 # Words that are Chinese UI too: file formats, product and standard names, the English switch, units.
 ALLOWED = {
     "PDF", "XLSX", "CSV", "DOCX", "Excel", "ECharts", "English", "XiaoqiTong", "Top", "GB", "KB", "MB",
+    # skills and venues as Chinese job ads write them
+    "CAD", "PLC", "Office", "KTV", "CNC",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 # Addresses, e-mails and numbered identifiers are data, not words.

@@ -298,7 +298,9 @@ class Membership(db.Model):
         """Whether this membership conferred rights on `day` (approved, not yet withdrawn/lapsed/expelled)."""
         if self.status not in ONCE_ACTIVE_STATUSES or self.effective_from is None:
             return False
-        return self.effective_from <= day and (self.effective_until is None or day < self.effective_until)
+        if self.effective_until is None:  # open-ended only while not ended: an ended one without a date is not in force
+            return self.effective_from <= day and self.status in IN_FORCE_STATUSES
+        return self.effective_from <= day < self.effective_until
 
 
 class MembershipTransition(db.Model):
@@ -325,5 +327,5 @@ def in_force_on(day: date, m=Membership) -> sa.ColumnElement[bool]:
         m.status.in_(ONCE_ACTIVE_STATUSES),
         m.effective_from.is_not(None),
         m.effective_from <= day,
-        sa.or_(m.effective_until.is_(None), m.effective_until > day),
+        sa.or_(sa.and_(m.effective_until.is_(None), m.status.in_(IN_FORCE_STATUSES)), m.effective_until > day),
     )

@@ -70,6 +70,17 @@ def decide(
     return membership
 
 
+def membership_in_force(alliance_id: int, org_id: int | None, on: date) -> Membership | None:
+    """The organisation's membership of the alliance in force on `on`: the one definition (`in_force_on`)."""
+    if org_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Membership)
+        .where(Membership.alliance_id == alliance_id, Membership.organization_id == org_id, in_force_on(on))
+        .limit(1)
+    )
+
+
 def fellow_member_alliances(org_a: int, org_b: int, on: date, alliance_ids=None) -> list[int]:
     """Alliances in which both organisations held a membership in force on `on` (同等条件下优先 depends on this)."""
     a, b = aliased(Membership), aliased(Membership)

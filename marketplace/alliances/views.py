@@ -23,7 +23,13 @@ from marketplace.governance.services import after_withdrawal_request
 from marketplace.governance.views import GOVERNANCE_LINKS
 from marketplace.i18n import choices
 from marketplace.orgs.models import Organization
-from marketplace.permissions import load_or_404, org_admin_required, platform_admin_required
+from marketplace.permissions import (
+    is_secretariat,
+    load,
+    load_or_404,
+    org_admin_required,
+    platform_admin_required,
+)
 from marketplace.timeutil import local_today
 
 bp = Blueprint("alliances", __name__)
@@ -95,7 +101,7 @@ def apply(alliance_id: int):
 @bp.get("/alliances/<int:alliance_id>/review")
 @login_required
 def review(alliance_id: int):
-    alliance = load_or_404(Alliance, alliance_id, lambda a, u: a.is_secretariat(u))
+    alliance = load_or_404(Alliance, alliance_id, is_secretariat)
     pending = db.session.execute(
         sa.select(Membership, Organization)
         .join(Organization, Organization.id == Membership.organization_id)
@@ -127,7 +133,7 @@ def secretariat_decisions(m: Membership) -> list[MembershipStatus]:
 @login_required
 def membership(membership_id: int):
     """A membership's history; the secretariat records decisions here and starts the council's motions."""
-    m = load_or_404(Membership, membership_id, lambda m, u: m.can_view(u))
+    m = load(Membership, membership_id)
     allowed = secretariat_decisions(m) if m.can_decide(current_user) else []
     form = DecisionForm(tier=m.tier.value) if allowed else None
     if form is not None:
@@ -160,7 +166,7 @@ def membership(membership_id: int):
 @bp.post("/memberships/<int:membership_id>/withdraw")
 @org_admin_required
 def withdraw(membership_id: int):
-    m = load_or_404(Membership, membership_id, lambda m, u: m.can_view(u))
+    m = load(Membership, membership_id)
     if not m.can_withdraw(current_user):
         abort(403)
     form = WithdrawalForm()

@@ -26,7 +26,7 @@ from marketplace.governance.forms import (
 )
 from marketplace.governance.models import Body, Meeting, Motion, MotionKind, Office, OfficerTerm
 from marketplace.orgs.models import Organization
-from marketplace.permissions import load_or_404
+from marketplace.permissions import is_secretariat, load, load_or_404
 from marketplace.timeutil import local_today
 
 bp = Blueprint("governance", __name__)
@@ -41,7 +41,7 @@ GOVERNANCE_LINKS = [
 
 
 def _secretariat_alliance(alliance_id: int) -> Alliance:
-    return load_or_404(Alliance, alliance_id, lambda a, u: a.is_secretariat(u))
+    return load_or_404(Alliance, alliance_id, is_secretariat)
 
 
 def _commit(action, done: str | None = None):
@@ -141,7 +141,7 @@ def table_motion(alliance_id: int):
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
-    m = load_or_404(Meeting, meeting_id, lambda m, u: m.can_view(u))
+    m = load(Meeting, meeting_id)
     editable = m.can_edit(current_user)
     schedule_form = None
     if editable:
@@ -157,7 +157,7 @@ def meeting(meeting_id: int):
 
 
 def _editable_meeting(meeting_id: int) -> Meeting:
-    return load_or_404(Meeting, meeting_id, lambda m, u: m.can_edit(u))
+    return load(Meeting, meeting_id, "edit")
 
 
 @bp.post("/meetings/<int:meeting_id>/attendance")
@@ -185,7 +185,7 @@ def schedule(meeting_id: int):
 @bp.post("/motions/<int:motion_id>/vote")
 @login_required
 def vote(motion_id: int):
-    motion = load_or_404(Motion, motion_id, lambda x, u: x.alliance.is_secretariat(u))
+    motion = load_or_404(Motion, motion_id, lambda x, u: is_secretariat(x.alliance, u))
     form = VoteForm()
     if not form.validate_on_submit():
         flash(_("The vote was not counted: %(errors)s", errors=_errors(form)), "danger")
@@ -212,7 +212,7 @@ def _outcome_message(tally) -> str:
 @bp.post("/motions/<int:motion_id>/retable")
 @login_required
 def retable(motion_id: int):
-    motion = load_or_404(Motion, motion_id, lambda x, u: x.alliance.is_secretariat(u))
+    motion = load_or_404(Motion, motion_id, lambda x, u: is_secretariat(x.alliance, u))
     _commit(lambda: services.retable(motion, actor=current_user), _("The motion is back on the agenda."))
     return redirect(url_for("governance.dashboard", alliance_id=motion.alliance_id))
 
@@ -235,7 +235,7 @@ def appoint(alliance_id: int):
 @bp.post("/officers/<int:term_id>/end")
 @login_required
 def end_term(term_id: int):
-    term = load_or_404(OfficerTerm, term_id, lambda t, u: t.alliance.is_secretariat(u))
+    term = load_or_404(OfficerTerm, term_id, lambda t, u: is_secretariat(t.alliance, u))
     form = EndTermForm()
     if form.validate_on_submit():
         _commit(lambda: officers.end_early(term, on=form.on.data, actor=current_user, reason=form.reason.data))
@@ -259,7 +259,7 @@ def run_checks(alliance_id: int):
 @bp.post("/memberships/<int:membership_id>/qualification")
 @login_required
 def qualification(membership_id: int):
-    m = load_or_404(Membership, membership_id, lambda m, u: m.can_view(u))
+    m = load(Membership, membership_id)
     if not m.can_decide(current_user) or m.status is not MembershipStatus.APPLIED:
         abort(403)
     form = QualificationForm()
@@ -276,7 +276,7 @@ def qualification(membership_id: int):
 @bp.post("/memberships/<int:membership_id>/expulsion")
 @login_required
 def propose_expulsion(membership_id: int):
-    m = load_or_404(Membership, membership_id, lambda m, u: m.can_view(u))
+    m = load(Membership, membership_id)
     if not m.can_decide(current_user) or not m.in_force:
         abort(403)
     form = ExpulsionForm()
@@ -293,7 +293,7 @@ def propose_expulsion(membership_id: int):
 @bp.post("/memberships/<int:membership_id>/tier")
 @login_required
 def change_tier(membership_id: int):
-    m = load_or_404(Membership, membership_id, lambda m, u: m.can_view(u))
+    m = load(Membership, membership_id)
     if not m.can_decide(current_user):
         abort(403)
     form = TierForm()
@@ -307,7 +307,7 @@ def change_tier(membership_id: int):
 @bp.get("/memberships/<int:membership_id>/certificate.pdf")
 @login_required
 def certificate(membership_id: int):
-    m = load_or_404(Membership, membership_id, lambda m, u: m.can_view(u))
+    m = load(Membership, membership_id)
     if not m.certificate_no:
         abort(404)
     response = Response(certificates.render_pdf(m), mimetype="application/pdf")

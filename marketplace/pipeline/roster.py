@@ -1,9 +1,9 @@
 """The enterprise's intern roster (实习学生信息库): everyone placed with it, on screen and as XLSX/CSV."""
 
 import sqlalchemy as sa
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from marketplace.audit.services import record
@@ -11,7 +11,7 @@ from marketplace.cohorts.models import Student
 from marketplace.exports import write_csv, write_xlsx
 from marketplace.extensions import db
 from marketplace.i18n import label
-from marketplace.orgs.models import OrgKind
+from marketplace.permissions import enterprise_required
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.pipeline.views import bp
 from marketplace.plans.models import HiringPlan, Opening
@@ -32,15 +32,9 @@ def roster_query(enterprise_id: int, status: str | None) -> sa.Select:
     return query
 
 
-def _require_enterprise() -> None:
-    if current_user.organization.kind is not OrgKind.ENTERPRISE:
-        abort(403)
-
-
 @bp.get("/roster")
-@login_required
+@enterprise_required
 def roster():
-    _require_enterprise()
     status = request.args.get("status")
     page = db.paginate(roster_query(current_user.organization_id, status),
                        page=request.args.get("page", 1, type=int), per_page=50, error_out=False)  # fmt: skip
@@ -48,9 +42,8 @@ def roster():
 
 
 @bp.post("/roster/export.<any(xlsx, csv):fmt>")
-@login_required
+@enterprise_required
 def export_roster(fmt: str):
-    _require_enterprise()
     status = request.form.get("status")
     placements = db.session.scalars(roster_query(current_user.organization_id, status)).all()
     headers = [_("Student"), _("School"), _("School contact"), _("School phone"), _("Opening"), _("Kind"),

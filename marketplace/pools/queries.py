@@ -5,19 +5,20 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership
+from marketplace.alliances.models import Alliance, Membership, in_force_on
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization
 from marketplace.pools.models import Expert, ExpertStatus, GroupMember, SpecialtyGroup
 from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
 from marketplace.practice.queries import credited_days
+from marketplace.timeutil import local_today
 
 PAGE_SIZE = 50
 
 
 def _members_in_force(alliance_id: int):
     return sa.select(Membership.organization_id).where(
-        Membership.alliance_id == alliance_id, Membership.status.in_(IN_FORCE_STATUSES)
+        Membership.alliance_id == alliance_id, in_force_on(local_today())
     )
 
 

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership
+from marketplace.alliances import services as alliance_services
+from marketplace.alliances.models import Alliance
 from marketplace.audit.services import record
 from marketplace.db import utcnow
 from marketplace.extensions import db
@@ -26,6 +27,7 @@ from marketplace.pools.models import (
     TitleLevel,
     term_end,
 )
+from marketplace.timeutil import local_today
 
 
 class PoolError(ValueError):
@@ -37,19 +39,7 @@ class PoolError(ValueError):
 
 
 def is_member_in_force(org_id: int | None, alliance_id: int) -> bool:
-    return (
-        org_id is not None
-        and db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Membership)
-            .where(
-                Membership.organization_id == org_id,
-                Membership.alliance_id == alliance_id,
-                Membership.status.in_(IN_FORCE_STATUSES),
-            )
-        )
-        > 0
-    )
+    return alliance_services.membership_in_force(alliance_id, org_id, local_today()) is not None
 
 
 def can_see_pools(alliance: Alliance, user) -> bool:

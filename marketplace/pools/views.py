@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from marketplace.alliances.models import Alliance
 from marketplace.extensions import db
 from marketplace.i18n import choices
-from marketplace.permissions import load_or_404
+from marketplace.permissions import is_member_or_secretariat, load_or_404
 from marketplace.pools import queries, services
 from marketplace.pools.forms import (
     ApproveForm,
@@ -35,21 +35,17 @@ from marketplace.timeutil import local_today
 bp = Blueprint("pools", __name__)
 
 
-def _pool_viewer(alliance: Alliance, user) -> bool:
-    return services.can_see_pools(alliance, user)
-
-
 def _expert_viewer(expert: Expert, user) -> bool:
     """Secretariat and the expert's unit see every entry; other members in force see current appointments only."""
     if expert.can_decide(user) or expert.is_own_unit(user):
         return True
-    return expert.standing(local_today()) is Standing.APPOINTED and _pool_viewer(expert.alliance, user)
+    return expert.standing(local_today()) is Standing.APPOINTED and is_member_or_secretariat(expert.alliance, user)
 
 
 @bp.get("/alliances/<int:alliance_id>/experts")
 @login_required
 def experts(alliance_id: int):
-    alliance = load_or_404(Alliance, alliance_id, _pool_viewer)
+    alliance = load_or_404(Alliance, alliance_id, is_member_or_secretariat)
     secretariat = alliance.is_secretariat(current_user)
     today = local_today()
     entries = [
@@ -71,7 +67,7 @@ def experts(alliance_id: int):
 @bp.route("/alliances/<int:alliance_id>/experts/new", methods=["GET", "POST"])
 @login_required
 def expert_new(alliance_id: int):
-    alliance = load_or_404(Alliance, alliance_id, _pool_viewer)
+    alliance = load_or_404(Alliance, alliance_id, is_member_or_secretariat)
     if not services.is_member_in_force(current_user.organization_id, alliance.id):
         abort(403)
     form = ExpertForm()
@@ -146,7 +142,7 @@ def expert(expert_id: int):
 @bp.get("/alliances/<int:alliance_id>/teachers")
 @login_required
 def teachers(alliance_id: int):
-    alliance = load_or_404(Alliance, alliance_id, _pool_viewer)
+    alliance = load_or_404(Alliance, alliance_id, is_member_or_secretariat)
     specialty = request.args.get("specialty", "").strip()[:64]
     page = request.args.get("page", 1, type=int) or 1
     today = local_today()
@@ -168,7 +164,7 @@ def teachers(alliance_id: int):
 @bp.route("/alliances/<int:alliance_id>/groups", methods=["GET", "POST"])
 @login_required
 def groups(alliance_id: int):
-    alliance = load_or_404(Alliance, alliance_id, _pool_viewer)
+    alliance = load_or_404(Alliance, alliance_id, is_member_or_secretariat)
     form = GroupForm() if alliance.is_secretariat(current_user) else None
     if request.method == "POST" and form is None:
         abort(403)
@@ -216,7 +212,7 @@ def _group_member_or_abort(g: SpecialtyGroup) -> GroupMember:
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @login_required
 def group(group_id: int):
-    g = load_or_404(SpecialtyGroup, group_id, lambda g, u: _pool_viewer(g.alliance, u))
+    g = load_or_404(SpecialtyGroup, group_id, lambda g, u: is_member_or_secretariat(g.alliance, u))
     today = local_today()
     action = request.form.get("action", "") if request.method == "POST" else ""
     add_form = None

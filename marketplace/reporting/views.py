@@ -11,7 +11,7 @@ from marketplace.audit.services import record
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.governance.models import Motion, MotionKind
-from marketplace.permissions import load_or_404
+from marketplace.permissions import is_member_or_secretariat, is_secretariat, load, load_or_404
 from marketplace.reporting import evidence, services
 from marketplace.reporting.forms import CycleForm, ReportForm, ReviewForm, SelfAssessmentForm
 from marketplace.reporting.models import Assessment, AssessmentCycle, InfoReport, ReportKind
@@ -23,22 +23,13 @@ bp = Blueprint("reporting", __name__)
 RECENT_REPORTS = 300  # the secretariat's list shows this many of the latest reports
 
 
-def _member_or_secretariat(alliance: Alliance, user) -> bool:
-    member = services.membership_in_force(alliance, user.organization_id, local_today())
-    return alliance.is_secretariat(user) or member is not None
-
-
-def _secretariat_only(alliance: Alliance, user) -> bool:
-    return alliance.is_secretariat(user)
-
-
 # --- information reports ------------------------------------------------------------------------------------------
 
 
 @bp.get("/alliances/<int:alliance_id>/info-reports")
 @login_required
 def reports(alliance_id: int):
-    alliance = load_or_404(Alliance, alliance_id, _member_or_secretariat)
+    alliance = load_or_404(Alliance, alliance_id, is_member_or_secretariat)
     today = local_today()
     secretariat = alliance.is_secretariat(current_user)
     query = sa.select(InfoReport).where(InfoReport.alliance_id == alliance.id)
@@ -101,7 +92,7 @@ def _cycles_page(alliance: Alliance, form: CycleForm | None):
 
 
 def _may_see_assessments(alliance: Alliance, user) -> bool:
-    return bool(_member_or_secretariat(alliance, user) or services.my_assessments(alliance, user.organization_id))
+    return bool(is_member_or_secretariat(alliance, user) or services.my_assessments(alliance, user.organization_id))
 
 
 @bp.get("/alliances/<int:alliance_id>/assessments")
@@ -117,7 +108,7 @@ def cycles(alliance_id: int):
 @bp.post("/alliances/<int:alliance_id>/assessments")
 @login_required
 def open_cycle(alliance_id: int):
-    alliance = load_or_404(Alliance, alliance_id, _secretariat_only)
+    alliance = load_or_404(Alliance, alliance_id, is_secretariat)
     form = CycleForm()
     if form.validate_on_submit():
         try:
@@ -135,7 +126,7 @@ def open_cycle(alliance_id: int):
 
 
 def _cycle(alliance_id: int, year: int) -> AssessmentCycle:
-    alliance = load_or_404(Alliance, alliance_id, _secretariat_only)
+    alliance = load_or_404(Alliance, alliance_id, is_secretariat)
     cycle = db.session.scalar(
         sa.select(AssessmentCycle).where(AssessmentCycle.alliance_id == alliance.id, AssessmentCycle.year == year)
     )
@@ -186,13 +177,13 @@ def _assessment_page(a: Assessment, self_form=None, review_form=None, error: str
 @bp.get("/assessments/<int:assessment_id>")
 @login_required
 def assessment(assessment_id: int):
-    return _assessment_page(load_or_404(Assessment, assessment_id, lambda a, u: a.can_view(u)))
+    return _assessment_page(load(Assessment, assessment_id))
 
 
 @bp.post("/assessments/<int:assessment_id>/self")
 @login_required
 def self_assess(assessment_id: int):
-    a = load_or_404(Assessment, assessment_id, lambda a, u: a.can_view(u))
+    a = load(Assessment, assessment_id)
     if not a.can_self_assess(current_user):
         abort(403)
     form = SelfAssessmentForm(a.cycle.grades)
@@ -211,7 +202,7 @@ def self_assess(assessment_id: int):
 @bp.post("/assessments/<int:assessment_id>/review")
 @login_required
 def review(assessment_id: int):
-    a = load_or_404(Assessment, assessment_id, lambda a, u: a.can_view(u))
+    a = load(Assessment, assessment_id)
     if not a.can_review(current_user):
         abort(403)
     form = ReviewForm(a.cycle.grades)

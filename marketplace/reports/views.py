@@ -6,7 +6,7 @@ from flask_login import login_required
 from marketplace.alliances.models import Alliance
 from marketplace.audit.services import record
 from marketplace.extensions import db
-from marketplace.permissions import load_or_404
+from marketplace.permissions import is_secretariat, load_or_404
 from marketplace.reports.filters import ReportFilterForm, period_label
 from marketplace.reports.registry import REPORTS
 from marketplace.timeutil import local_today
@@ -18,7 +18,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _alliance(alliance_id: int) -> Alliance:
     """Analysts of one alliance see only their alliance's reports (404 for any other, as for every record)."""
-    return load_or_404(Alliance, alliance_id, lambda a, u: a.is_secretariat(u))
+    return load_or_404(Alliance, alliance_id, is_secretariat)
 
 
 def _report(alliance: Alliance, name: str):
