@@ -4,8 +4,9 @@ It reads open openings and consenting graduates, turns them into the engine's pl
 ranked candidates for an opening, ranked openings for a student, a cohort's best openings.
 
 Choices made here (the engine leaves them to the product):
-- Candidates are students who consented to share their data, whose school may present them (any school's, for
-  an enterprise ranking its opening) and who hold no ongoing placement of the same kind.
+- Candidates are students who consented to share their data, whom the opening's enterprise may see (its fellow
+  members' students, and those their school put forward to it: `permissions.visible_students_condition`) and who
+  hold no ongoing placement of the same kind.
 - Openings are those of published plans with places left and not yet ended.
 - Priority: the student's school and the enterprise are both members in force, on the opening's start date, of an
   alliance the plan is published to. The opening's τ is the smallest tolerance among the alliances that can grant
@@ -29,6 +30,7 @@ from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Members
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
+from marketplace.permissions import visible_students_condition
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatus
 from marketplace.practice.models import PracticeBase, PracticeRequest
@@ -97,9 +99,11 @@ def _memberships(alliance_ids: set[int] | None) -> list[Membership]:
     """Memberships that were ever in force, of these alliances (None: of every alliance), with their alliance."""
     if alliance_ids is not None and not alliance_ids:
         return []
-    query = sa.select(Membership).where(
-        Membership.status.in_(ONCE_ACTIVE_STATUSES), Membership.effective_from.is_not(None)
-    ).options(selectinload(Membership.alliance))
+    query = (
+        sa.select(Membership)
+        .where(Membership.status.in_(ONCE_ACTIVE_STATUSES), Membership.effective_from.is_not(None))
+        .options(selectinload(Membership.alliance))
+    )
     if alliance_ids is not None:
         query = query.where(Membership.alliance_id.in_(alliance_ids))
     return list(db.session.scalars(query))
@@ -138,12 +142,16 @@ def build_snapshot(
     occupation_ids = sorted({o.occupation_id for o in openings if o.occupation_id})
     occupations = (
         list(db.session.scalars(sa.select(Occupation).where(Occupation.id.in_(occupation_ids)).order_by(Occupation.id)))
-        if occupation_ids else []
+        if occupation_ids
+        else []
     )
     occupation_index = {x.id: i for i, x in enumerate(occupations)}
     region_ids = {o.city_id for o in openings} | {c.id for s in students for c in s.wanted_cities}
-    regions = list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id))) \
-        if region_ids else []
+    regions = (
+        list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id)))
+        if region_ids
+        else []
+    )
     region_index = {x.id: i for i, x in enumerate(regions)}
     alliance_ids = {a.id for o in openings for a in o.plan.alliances}
     alliances = {a.id: a for o in openings for a in o.plan.alliances}
@@ -223,8 +231,14 @@ class Candidate:
 
 
 def rank_candidates(opening: Opening, *, k: int = 20, students: Iterable[Student] | None = None):
-    """Top-k students for one opening, with explanations and the priority decisions: (ranking, candidates)."""
-    pool = list(db.session.scalars(candidates_query())) if students is None else list(students)
+    """Top-k students for one opening, with explanations and the priority decisions: (ranking, candidates).
+
+    By default the candidates are the students the opening's enterprise may see today.
+    """
+    if students is None:
+        visible = visible_students_condition(opening.plan.enterprise_id, local_today())
+        students = db.session.scalars(candidates_query().where(visible))
+    pool = list(students)
     snapshot = build_snapshot(pool, [opening])
     ranking: OpeningRanking = snapshot.engine.rank_graduates(0, k)
     candidates = [
@@ -288,8 +302,11 @@ class PracticeSnapshot:
 
 def build_practice_snapshot(requests: Sequence[PracticeRequest], bases: Sequence[PracticeBase]) -> PracticeSnapshot:
     region_ids = {b.city_id for b in bases} | {r.wanted_city_id for r in requests if r.wanted_city_id}
-    regions = list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id))) \
-        if region_ids else []
+    regions = (
+        list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id)))
+        if region_ids
+        else []
+    )
     region_index = {x.id: i for i, x in enumerate(regions)}
     on = min((r.start_date for r in requests), default=local_today())
     in_force = [ms for ms in _memberships(None) if ms.was_in_force_on(on)]

@@ -15,12 +15,16 @@ from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFa
 
 @pytest.fixture
 def market(db):
-    """An alliance (τ = 0.02) with an enterprise and a member school; a second school outside it."""
-    alliance = AllianceFactory(priority_tolerance=0.02)
+    """An alliance (τ = 0.02) with an enterprise and a member school; a second school outside it, which shares
+    another alliance with the enterprise: the enterprise sees its students, without priority (the plan is not
+    published there)."""
+    alliance, elsewhere = AllianceFactory(priority_tolerance=0.02), AllianceFactory()
     enterprise = OrganizationFactory(kind=OrgKind.ENTERPRISE, staff_count=1000)
     member_school, other_school = SchoolFactory(name="成员学校"), SchoolFactory(name="非成员学校")
     MembershipFactory(alliance=alliance, organization=enterprise)
     MembershipFactory(alliance=alliance, organization=member_school)
+    MembershipFactory(alliance=elsewhere, organization=enterprise)
+    MembershipFactory(alliance=elsewhere, organization=other_school)
     plan = PlanFactory(enterprise=enterprise)
     plan.alliances = [alliance]
     opening = OpeningFactory(plan=plan, headcount=1)
@@ -114,7 +118,9 @@ def test_the_secretariat_runs_reviews_and_confirms_an_allocation(client, login_a
     assert client.post(f"/allocations/{run.id}/confirm").status_code == 302
     nomination = db.session.scalar(sa.select(Nomination))
     assert (nomination.student_id, nomination.opening_id, nomination.status) == (
-        member.id, opening.id, NominationStatus.NOMINATED
+        member.id,
+        opening.id,
+        NominationStatus.NOMINATED,
     )
     db.session.refresh(run)
     assert run.status is RunStatus.CONFIRMED
@@ -198,3 +204,46 @@ def test_a_student_placed_at_an_earlier_choice_was_not_passed_by_priority():
                                      tiebreak=ids)  # fmt: skip
     assert allocation.assignment.tolist() == [-1, 0]
     assert _passed_fits(top, rows, allocation, ids)[2] == pytest.approx(0.9)
+
+
+def test_the_secretariat_reads_the_nominations_its_confirmed_allocation_links_to(client, login_as, db, market):
+    alliance, opening, member_cohort, other_cohort = market
+    _students(db, opening, member_cohort, other_cohort, 80, 90)
+    clerk = UserFactory(organization=alliance.secretariat, role=Role.SECRETARIAT)
+    login_as(clerk)
+    client.post(f"/alliances/{alliance.id}/allocations", data={"choices": 10, "scope": "members"})
+    run = db.session.scalar(sa.select(AllocationRun))
+    client.post(f"/allocations/{run.id}/confirm")
+    nomination = db.session.scalar(sa.select(Nomination))
+    url = f"/nominations/{nomination.id}"
+    assert f'href="{url}"' in client.get(f"/allocations/{run.id}").get_data(as_text=True)
+
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "成员生" in page
+    assert 'name="status"' not in page, "read-only: no step is offered"
+    assert "/accept" not in page
+    assert client.post(url, data={"status": "shortlisted", "reason": ""}).status_code == 403
+    assert client.post(f"{url}/accept", data={"start_date": "2027-03-01", "pay": 4500}).status_code == 404
+    db.session.refresh(nomination)
+    assert nomination.status is NominationStatus.NOMINATED
+
+    login_as(UserFactory(organization=AllianceFactory().secretariat, role=Role.SECRETARIAT))
+    assert client.get(url).status_code == 404, "the secretariat of another alliance"
+    login_as(UserFactory(organization=OrganizationFactory(kind=OrgKind.ENTERPRISE)))
+    assert client.get(url).status_code == 404, "another enterprise"
+
+
+def test_everyone_leaves_out_schools_the_enterprise_may_not_see(client, login_as, db, market):
+    """A school in no alliance at all: its consenting student is neither ranked nor allocated."""
+    alliance, opening, member_cohort, other_cohort = market
+    member, _ = _students(db, opening, member_cohort, other_cohort, 80, 90)
+    stranger = StudentFactory(cohort=CohortFactory(school=SchoolFactory()), name="无联盟学生", grade_score=99,
+                              major=member.major)  # fmt: skip
+    _, candidates = rank_candidates(opening)
+    assert stranger.id not in {c.student.id for c in candidates}
+    login_as(UserFactory(organization=alliance.secretariat, role=Role.SECRETARIAT))
+    client.post(f"/alliances/{alliance.id}/allocations", data={"choices": 10, "scope": "everyone"})
+    assert db.session.scalar(sa.select(AllocationRun)).summary["students"] == 2
+    assert stranger.id not in set(db.session.scalars(sa.select(AllocationSeat.student_id)))

@@ -18,16 +18,20 @@ from marketplace.pipeline.models import (
 )
 from marketplace.plans import rules
 from marketplace.plans.models import OpeningKind
-from tests.factories import AllianceFactory, SchoolFactory, UserFactory
+from tests.factories import AllianceFactory, MembershipFactory, SchoolFactory, UserFactory
 from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, StudentFactory
 from tests.querycount import count_queries
 
 
 @pytest.fixture
 def parties(db):
+    """An opening and a consenting student whose school and the enterprise are fellow members of an alliance."""
     opening = OpeningFactory(kind=OpeningKind.POST_INTERNSHIP, headcount=2)
     cohort = CohortFactory()
     student = StudentFactory(cohort=cohort)
+    alliance = AllianceFactory()
+    MembershipFactory(alliance=alliance, organization=opening.plan.enterprise)
+    MembershipFactory(alliance=alliance, organization=cohort.school)
     school_user = UserFactory(organization=cohort.school, role=Role.ORG_STAFF)
     hr = UserFactory(organization=opening.plan.enterprise, role=Role.ORG_STAFF)
     return opening, student, school_user, hr
@@ -104,7 +108,7 @@ def test_strangers_cannot_see_or_act(client, login_as, db, parties):
                        ).status_code == 404  # fmt: skip
     other_student = StudentFactory(cohort=CohortFactory(school=placement_owner.organization))
     response = client.post(f"/openings/{opening.id}/put-forward", data={"student_id": student.id})
-    assert response.status_code == 400  # not one of this school's students
+    assert response.status_code == 404  # not one of this school's students: answered as missing
     assert other_student.id != student.id
 
 
@@ -201,7 +205,8 @@ def test_enterprise_invites_only_consenting_students(client, login_as, db, parti
     page = client.get(f"/openings/{opening.id}").get_data(as_text=True)
     assert student.name in page
     assert "未同意学生" not in page
-    assert client.post(f"/openings/{opening.id}/invite", data={"student_id": shy.id}).status_code == 400
+    assert client.post(f"/openings/{opening.id}/invite", data={"student_id": shy.id}).status_code == 404
+    assert client.post(f"/openings/{opening.id}/invite", data={"student_id": ""}).status_code == 400
     assert client.post(f"/openings/{opening.id}/invite", data={"student_id": student.id}).status_code == 302
     nomination = db.session.scalar(sa.select(Nomination))
     assert (nomination.status, nomination.student_id) == (NominationStatus.INVITED, student.id)

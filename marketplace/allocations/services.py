@@ -1,7 +1,8 @@
 """Run, store, confirm and discard allocation proposals for an alliance.
 
 An alliance's run allocates the consenting students of its member schools (members in force today) to the open
-openings of plans published to it:
+openings of plans published to it, each opening receiving only students its enterprise may see
+(`permissions.visible_students_condition`), whatever the scope:
 
 - each student's preference list is their fit-ranked top N openings (the product keeps no separately stated
   list: wanted kinds and cities already shape the fit);
@@ -17,20 +18,23 @@ turns each seat into a nomination through the pipeline's own checks.
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from marketplace import ranking
-from marketplace.alliances.models import Alliance, Membership
+from marketplace.alliances.models import Alliance, Membership, in_force_on
 from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
 from marketplace.audit.services import record
 from marketplace.cohorts.models import Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
+from marketplace.orgs.models import Organization
+from marketplace.permissions import visible_students_condition
 from marketplace.pipeline import services as pipeline
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus, RuleException
 from marketplace.plans import rules
@@ -41,6 +45,7 @@ from marketplace.timeutil import local_today
 from matching.allocation import blocking_pairs, deferred_acceptance
 from matching.model import FEATURES
 from matching.priority import QUANTUM, audit, quantise
+from matching.ranking import TopK
 from matching.weights import feature_values
 from matching.weights import propose_weights as learn_weights
 
@@ -50,20 +55,28 @@ DEFAULT_CHOICES = 15
 SCOPES = ("members", "everyone")
 
 
-def alliance_inputs(alliance: Alliance, on: date, scope: str = "members") -> tuple[list[Student], list[Opening]]:
-    """The alliance's open openings, and the consenting students of its member schools ("members") or of every
-    school ("everyone": non-members compete too, and 同等条件下优先 decides between them and members)."""
-    query = ranking.candidates_query()
-    if scope == "members":
-        members = [
-            ms.organization_id
-            for ms in db.session.scalars(sa.select(Membership).where(Membership.alliance_id == alliance.id))
-            if ms.was_in_force_on(on)
-        ]
-        query = query.where(Student.school_id.in_(members))
+def alliance_inputs(
+    alliance: Alliance, on: date, scope: str = "members"
+) -> tuple[list[Student], list[Opening], set[tuple[int, int]]]:
+    """The alliance's open openings; the consenting students of its member schools ("members") or of every school
+    ("everyone": non-members compete too, and 同等条件下优先 decides between them and members), each kept only if
+    some opening's enterprise may see them; and the (enterprise id, student id) pairs of who may see whom."""
     published = sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance.id)
     openings = list(db.session.scalars(ranking.open_openings_query().where(HiringPlan.id.in_(published))))
-    return list(db.session.scalars(query)), openings
+    enterprise = aliased(Organization)
+    seen = (
+        sa.select(enterprise.id.label("enterprise_id"), Student.id.label("student_id"))
+        .join(Student, sa.true())
+        .where(enterprise.id.in_({o.plan.enterprise_id for o in openings}))
+        .where(visible_students_condition(enterprise.id, on))
+    )
+    if scope == "members":
+        members = sa.select(Membership.organization_id).where(Membership.alliance_id == alliance.id, in_force_on(on))
+        seen = seen.where(Student.school_id.in_(members))
+    seen = seen.subquery()
+    visible = {(e, s) for e, s in db.session.execute(sa.select(seen.c.enterprise_id, seen.c.student_id))}
+    students = db.session.scalars(ranking.candidates_query().where(Student.id.in_(sa.select(seen.c.student_id))))
+    return list(students), openings, visible
 
 
 def capacities(openings: list[Opening]) -> np.ndarray:
@@ -105,12 +118,35 @@ def capacities(openings: list[Opening]) -> np.ndarray:
     return np.array(result, dtype=np.int64)
 
 
-def _preferences(snapshot: ranking.Snapshot, choices: int):
-    """CSR preference lists from each student's top openings, with each opening's score for the student."""
+def _preferences(snapshot: ranking.Snapshot, choices: int, visible: set[tuple[int, int]]):
+    """CSR preference lists from each student's top openings whose enterprise may see them (`visible`: pairs of
+    enterprise id and student id), with each opening's score for the student."""
     engine = snapshot.engine
-    top = engine.rank_all_graduates(choices)
+    top = _visible_only(snapshot, engine.rank_all_graduates(choices), visible, choices)
     rows = np.repeat(np.arange(len(snapshot.students)), np.diff(top.indptr))
     return top, rows, _receiver_scores(engine, top)
+
+
+def _visible_only(snapshot: ranking.Snapshot, top: TopK, visible: set[tuple[int, int]], choices: int) -> TopK:
+    """`top` without the openings whose enterprise may not see the student. A full row that lost places is ranked
+    again over every opening, so that it still lists its best `choices` among those it may go to."""
+    n = len(snapshot.students)
+    rows = np.repeat(np.arange(n), np.diff(top.indptr))
+    enterprise_of = [o.plan.enterprise_id for o in snapshot.openings]
+    student_id = [s.id for s in snapshot.students]
+    keep = np.fromiter(
+        ((enterprise_of[j], student_id[i]) in visible for i, j in zip(rows.tolist(), top.index.tolist(), strict=True)),
+        dtype=bool, count=len(rows),
+    )  # fmt: skip
+    full = np.diff(top.indptr) >= choices
+    exact = {}
+    for i in sorted(set(rows[~keep].tolist())):
+        if full[i]:
+            ranked = snapshot.engine.rank_openings(i, len(snapshot.openings))
+            places = [p for p in ranked.places if (enterprise_of[p.opening], student_id[i]) in visible]
+            exact[i] = replace(ranked, places=tuple(places[:choices]))
+    return TopK.from_sorted(rows[keep], top.index[keep], quantise(top.fit[keep]), top.priority[keep],
+                            top.decided[keep], choices, n, exact)  # fmt: skip
 
 
 def _receiver_scores(engine, top) -> np.ndarray:
@@ -125,11 +161,11 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
         raise ValueError("scope must be one of SCOPES and choices between 1 and 50")
     timings = {}
     started = time.perf_counter()
-    students, openings = alliance_inputs(alliance, local_today(), scope)
+    students, openings, visible = alliance_inputs(alliance, local_today(), scope)
     snapshot = ranking.build_snapshot(students, openings)
     timings["read_and_build_s"] = time.perf_counter() - started
     step = time.perf_counter()
-    top, rows, score = _preferences(snapshot, choices)
+    top, rows, score = _preferences(snapshot, choices, visible)
     timings["rank_s"] = time.perf_counter() - step
     step = time.perf_counter()
     capacity = capacities(openings)

@@ -34,8 +34,10 @@ def explanation_words():
 class RunForm(FlaskForm):
     choices = IntegerField(_l("Choices per graduate"), default=services.DEFAULT_CHOICES,
                            validators=[InputRequired(), NumberRange(min=5, max=20)])  # fmt: skip
-    scope = SelectField(_l("Graduates"), choices=[("members", _l("Member schools' graduates")),
-                                                  ("everyone", _l("Every school's consenting graduates"))])  # fmt: skip
+    scope = SelectField(_l("Graduates"), choices=[
+        ("members", _l("Member schools' graduates")),
+        ("everyone", _l("Every school's graduates the enterprises may see")),
+    ])  # fmt: skip
     submit = SubmitField(_l("Run the allocation"))
 
 

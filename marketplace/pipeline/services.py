@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marketplace.audit.services import record
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
+from marketplace.permissions import enterprise_may_see
 from marketplace.pipeline.models import (
     Nomination,
     NominationStatus,
@@ -58,6 +59,9 @@ def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> 
     """The school nominates (推荐) a student, or the enterprise invites a consenting one."""
     _check_open(opening)
     _check_student(student, opening)
+    # The school may put its students forward anywhere; anyone else only reaches those the enterprise may see.
+    if actor.organization_id != student.school_id and not enterprise_may_see(opening.plan.enterprise_id, student):
+        raise PipelineError(_l("The enterprise may not see this student: their school shares no alliance with it."))
     existing = db.session.scalar(
         sa.select(Nomination).where(Nomination.opening_id == opening.id, Nomination.student_id == student.id)
     )

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
-from marketplace.permissions import load_or_404
+from marketplace.permissions import can_view_nomination, enterprise_may_see, load_or_404, visible_students_condition
 from marketplace.pipeline import services
 from marketplace.pipeline.forms import (
     AcceptForm,
@@ -21,6 +21,7 @@ from marketplace.pipeline.forms import (
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
 from marketplace.plans.messages import breach_message
 from marketplace.plans.models import HiringPlan, Opening
+from marketplace.timeutil import local_today
 
 bp = Blueprint("pipeline", __name__)
 N = NominationStatus
@@ -45,12 +46,13 @@ def nominable_students(opening: Opening, school_id: int):
 
 
 def invitable_students(opening: Opening, limit: int = 50):
-    """Consenting students in the opening's wanted majors not yet put forward: what an enterprise may invite."""
+    """Students the enterprise may see in the opening's wanted majors, not yet put forward: what it may invite."""
     already = sa.select(Nomination.student_id).where(Nomination.opening_id == opening.id)
     wanted = [m.id for m in opening.majors]
+    visible = visible_students_condition(opening.plan.enterprise_id, local_today())
     return db.session.scalars(
         sa.select(Student)
-        .where(Student.consent_to_share.is_(True), Student.major_id.in_(wanted), Student.id.not_in(already))
+        .where(visible, Student.major_id.in_(wanted), Student.id.not_in(already))
         .options(joinedload(Student.school), joinedload(Student.major))
         .order_by(Student.grade_score.desc().nulls_last(), Student.id)
         .limit(limit)
@@ -72,11 +74,14 @@ def waivable_alliances(opening: Opening, user) -> list:
 
 
 def _put_forward(opening: Opening, eligible, *, invited: bool):
-    """Put the posted student forward if `eligible(student)`; anything else is a bad request (400)."""
+    """Put the posted student forward if `eligible(student)`: an invalid form is a bad request (400), a student the
+    user may not reach is answered as missing (404)."""
     form = PutForwardForm()
-    student = db.session.get(Student, form.student_id.data) if form.validate_on_submit() else None
-    if student is None or not eligible(student):
+    if not form.validate_on_submit():
         abort(400)
+    student = db.session.get(Student, form.student_id.data)
+    if student is None or not eligible(student):
+        abort(404)
     try:
         nomination = services.put_forward(student, opening, actor=current_user, invited=invited)
     except services.PipelineError as exc:
@@ -95,8 +100,8 @@ def _put_forward(opening: Opening, eligible, *, invited: bool):
 @login_required
 def invite(opening_id: int):
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u))
-    # Any consenting student: the ranked candidates include related majors, not only the wanted ones.
-    return _put_forward(opening, lambda s: s.consent_to_share, invited=True)
+    # Any student the enterprise may see: the ranked candidates include related majors, not only the wanted ones.
+    return _put_forward(opening, lambda s: enterprise_may_see(opening.plan.enterprise_id, s), invited=True)
 
 
 @bp.post("/openings/<int:opening_id>/waive")
@@ -154,7 +159,8 @@ def nominations():
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
 @login_required
 def nomination(nomination_id: int):
-    n = load_or_404(Nomination, nomination_id, lambda n, u: n.can_view(u))
+    # A secretariat may read a nomination its allocation made (side None: no steps offered, any posted step is 403).
+    n = load_or_404(Nomination, nomination_id, can_view_nomination)
     side = n.side_of(current_user)
     form = MoveForm()
     if form.validate_on_submit():
