@@ -6,9 +6,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from marketplace.alliances.models import MembershipStatus
 from marketplace.auth.models import Role
+from marketplace.orgs.models import OrgKind
 from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
 from tests.factories import (
+    AllianceFactory,
+    MembershipFactory,
     OrganizationFactory,
     PracticeBaseFactory,
     PracticeRequestFactory,
@@ -141,3 +145,60 @@ def test_forms_need_the_csrf_token(csrf_app, world, role, page, action, data):
     html = client.get(page.format(**ids)).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     assert client.post(action.format(**ids), data=data | {"csrf_token": token}).status_code == 302
+
+
+@pytest.fixture
+def secretariats(db, world):
+    """The secretariat of an alliance the requests' school is a member of, and of another alliance."""
+    users, ids = world
+    school = users["school"].organization
+
+    def clerk_of(alliance):
+        return UserFactory(organization=alliance.secretariat, role=Role.SECRETARIAT)
+
+    def association():
+        return OrganizationFactory(kind=OrgKind.ASSOCIATION, staff_count=None)
+
+    ours, theirs = AllianceFactory(secretariat=association()), AllianceFactory(secretariat=association())
+    left = AllianceFactory(secretariat=association())
+    MembershipFactory(alliance=ours, organization=school)
+    MembershipFactory(alliance=theirs, organization=SchoolFactory())
+    MembershipFactory(alliance=left, organization=school, status=MembershipStatus.WITHDRAWN,
+                      effective_until=date(2025, 1, 1))  # fmt: skip
+    return ours, clerk_of(ours), clerk_of(theirs), clerk_of(left)
+
+
+def test_the_secretariat_reads_the_requests_its_practice_allocation_links_to(client, login_as, world, secretariats):
+    users, ids = world
+    alliance, clerk, _, _ = secretariats
+    login_as(clerk)
+    allocation = client.get(f"/alliances/{alliance.id}/practice-allocation").get_data(as_text=True)
+    assert f'href="/practice/requests/{ids["open"]}"' in allocation
+    for key in ("open", "taken", "declined"):
+        response = client.get(f"/practice/requests/{ids[key]}")
+        assert response.status_code == 200, key
+        page = response.get_data(as_text=True)
+        for action in ("accept", "decline", "cancel", "complete"):
+            assert f"/practice/requests/{ids[key]}/{action}" not in page, "read-only: no action is offered"
+        assert "/practice/open" not in page, "no tabs of pages the secretariat may not open"
+
+
+@pytest.mark.parametrize("which", ["another alliance", "an alliance the school left"])
+def test_other_secretariats_still_get_404(client, login_as, world, secretariats, which):
+    users, ids = world
+    _, _, other, former = secretariats
+    login_as(other if which == "another alliance" else former)
+    for key in ("open", "taken", "declined"):
+        assert client.get(f"/practice/requests/{ids[key]}").status_code == 404, key
+
+
+@pytest.mark.parametrize(("route", "data"), [("accept", {"base_id": "{base}"}), ("decline", {"reason": "不合适"}),
+                                             ("cancel", {}), ("complete", {"days_served": 3})])  # fmt: skip
+def test_the_secretariat_cannot_act_on_a_request(client, login_as, db, world, secretariats, route, data):
+    users, ids = world
+    login_as(secretariats[1])
+    data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in data.items()}
+    for key in ("open", "taken"):
+        assert client.post(f"/practice/requests/{ids[key]}/{route}", data=data).status_code in (403, 404)
+    statuses = {key: db.session.get(PracticeRequest, ids[key]).status for key in ("open", "taken")}
+    assert statuses == {"open": PracticeStatus.REQUESTED, "taken": PracticeStatus.ACCEPTED}

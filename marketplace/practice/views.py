@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from marketplace import ranking
 from marketplace.extensions import db
 from marketplace.orgs.models import OrgKind
-from marketplace.permissions import load_or_404
+from marketplace.permissions import can_view_practice_request, load_or_404
 from marketplace.practice import queries, services
 from marketplace.practice.forms import (
     AcceptForm,
@@ -188,7 +188,8 @@ def my_requests():
 @bp.get("/requests/<int:request_id>")
 @login_required
 def request_detail(request_id: int):
-    req = load_or_404(PracticeRequest, request_id, lambda r, u: r.can_view(u))
+    # The secretariat of an alliance the school belongs to reads it from its practice allocation: no form is offered.
+    req = load_or_404(PracticeRequest, request_id, can_view_practice_request)
     return render_detail(req)
 
 
