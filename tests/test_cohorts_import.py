@@ -176,7 +176,7 @@ def test_formula_cells_are_refused_wherever_they_are():
         (4, "成绩"),
     ]
     assert result.good_count == 0
-    assert result.ignored_columns == ["备注"]
+    assert result.ignored_columns == [("Q", "备注")]
 
 
 def test_formula_text_in_a_csv_is_refused_too():
@@ -342,3 +342,77 @@ def test_the_id_check_digit_catches_every_single_digit_typo(first17, position, s
     if position >= 14:  # change a serial digit so that only the check digit can notice
         typo = number[:position] + str((int(number[position]) + shift) % 10) + number[position + 1 :]
         assert id_number_error(typo) == "The ID number's check digit does not match: look for a typo."
+
+
+@pytest.mark.parametrize("lead", [" ", "  ", "\t", "\u3000", "\xa0", "\u2003", "\u200b", "\ufeff", "\n", " \t\u3000"])
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_formulas_behind_leading_spaces_or_invisible_characters_are_refused(lead, kind):
+    rows = [student(1, 姓名=lead + "=1+1"), student(2, 技能=lead + "=cmd|' /C calc'!A0")]
+    data, filename = (xlsx(rows), "a.xlsx") if kind == "xlsx" else (csv_bytes(rows), "a.csv")
+    result = preview(data, filename)
+    formula = "Formulas are not accepted: type the value itself."
+    assert [(p.row, p.column, p.reason) for p in result.problems] == [(2, "姓名", formula), (3, "技能", formula)]
+    assert result.good_count == 0
+
+
+@pytest.mark.parametrize("value", ["1=1", "a = b", "＝1+1", "-5", "+86 139", "@home"])
+def test_text_that_only_contains_an_equals_sign_is_not_a_formula(value):
+    result = preview(xlsx([student(1, 技能=value)]))
+    assert result.problems == []
+    assert result.rows[0].skills == value
+
+
+def merged_workbook(merges: list[str], rows: int = 30) -> bytes:
+    """The probe's sheet: 联系电话 merged over 身份证号 (N1:O1) keeps only 联系电话 as a header."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    for n in range(1, rows + 1):
+        sheet.append([student(n)[c] for c in COLUMNS])
+    for cells in merges:
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_merged_header_cells_refuse_the_sheet_naming_the_cells():
+    result = preview(merged_workbook(["N1:O1"]))
+    assert [(p.reason, p.params) for p in result.file_errors] == [
+        (
+            "The header row has merged cells (%(cells)s): unmerge them so that each column has its own header.",
+            {"cells": "N1:O1"},
+        )
+    ]
+    assert not result.can_commit
+    assert result.rows == []  # nothing, rather than 30 students without their ID numbers
+
+
+def test_merged_cells_below_the_headers_refuse_the_sheet_and_a_merged_title_above_them_does_not():
+    result = preview(merged_workbook(["M3:M5", "B7:C7"]))
+    assert [(p.reason, p.params) for p in result.file_errors] == [
+        (
+            "Cells are merged below the headers (%(cells)s): unmerge them and fill in every cell.",
+            {"cells": "M3:M5、B7:C7"},
+        )
+    ]
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx([student(1)], title_rows=1)))
+    workbook.active.merge_cells("A1:P1")  # the title line over the headers
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert preview(buffer.getvalue()).problems == []
+
+
+def test_every_header_not_recognised_is_reported_by_name_and_column_letter():
+    columns = [*COLUMNS[:3], "班主任", *COLUMNS[3:], "备注", None, "家庭住址"]
+    rows = [student(1) | {"班主任": "王老师", "备注": "x"}, student(2)]
+    sheet_rows = [[r.get(c) if c else None for c in columns] for r in rows]
+    sheet_rows[1][columns.index(None)] = "no header above me"
+    workbook = openpyxl.Workbook()
+    for row in [columns, *sheet_rows]:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = preview(buffer.getvalue())
+    assert result.problems == []
+    assert result.ignored_columns == [("D", "班主任"), ("R", "备注"), ("T", "家庭住址"), ("S", "")]

@@ -7,8 +7,7 @@ written in the sheet, and a reason that is an English msgid with placeholders, t
 
 __all__ = ["MAX_ROWS", "Preview", "Problem", "References", "StudentRow", "build_preview"]
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from openpyxl.utils import get_column_letter
@@ -16,10 +15,11 @@ from openpyxl.utils import get_column_letter
 from marketplace.cohorts import fields as f
 from marketplace.cohorts.columns import HEADER_SEARCH_ROWS, HEADERS, REQUIRED, header_key
 from marketplace.cohorts.models import Gender
-from marketplace.cohorts.spreadsheet import N_, FileRejected, Formula, open_rows
+from marketplace.cohorts.spreadsheet import N_, FileRejected, Formula, Sheet, merged_label, open_sheet
 from marketplace.reference.models import MajorLevel
 
 MAX_ROWS = 5000
+MERGES_LISTED = 10
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,22 @@ class StudentRow:
     id_number: str | None = ""
     consent: bool | None = None
 
+    def to_dict(self) -> dict:
+        values = asdict(self)
+        for key in ("birth_date", "enrolled_on"):
+            values[key] = values[key].isoformat() if values[key] else None
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "StudentRow":
+        values = dict(values)
+        for key in ("birth_date", "enrolled_on"):
+            values[key] = date.fromisoformat(values[key]) if values[key] else None
+        values["gender"] = Gender(values["gender"]) if values["gender"] else None
+        values["level"] = MajorLevel(values["level"]) if values["level"] else None
+        values["certificates"] = [tuple(pair) for pair in values["certificates"]]
+        return cls(**values)
+
 
 @dataclass
 class Preview:
@@ -69,7 +85,32 @@ class Preview:
     rows: list[StudentRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     total_rows: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[tuple[str, str]] = field(default_factory=list)  # (column letter, header or "")
+    notices: list[Problem] = field(default_factory=list)  # what the reader should know, blocking nothing
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data: the preview is kept beside the upload and read back, not parsed again."""
+        return {
+            "filename": self.filename,
+            "columns": sorted(self.columns),
+            "rows": [r.to_dict() for r in self.rows],
+            "problems": [asdict(p) for p in self.problems],
+            "total_rows": self.total_rows,
+            "ignored_columns": [list(c) for c in self.ignored_columns],
+            "notices": [asdict(p) for p in self.notices],
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Preview":
+        return cls(
+            filename=values["filename"],
+            columns=frozenset(values["columns"]),
+            rows=[StudentRow.from_dict(r) for r in values["rows"]],
+            problems=[Problem(**p) for p in values["problems"]],
+            total_rows=values["total_rows"],
+            ignored_columns=[tuple(c) for c in values["ignored_columns"]],
+            notices=[Problem(**p) for p in values["notices"]],
+        )
 
     @property
     def file_errors(self) -> list[Problem]:
@@ -97,21 +138,23 @@ def build_preview(
 ) -> Preview:
     preview = Preview(filename=filename)
     try:
-        _read(open_rows(data, filename), preview, refs, today or date.today(), max_rows)
+        _read(open_sheet(data, filename), preview, refs, today or date.today(), max_rows)
     except FileRejected as exc:
         return Preview(filename=filename, problems=[Problem(None, "", exc.reason, exc.params)])
     return preview
 
 
-def _read(rows: Iterator, preview: Preview, refs: References, today: date, max_rows: int) -> None:
+def _read(sheet: Sheet, preview: Preview, refs: References, today: date, max_rows: int) -> None:
     header = None
     seen: dict[str, int] = {}  # student number -> the first row that has it
-    for number, values in rows:
+    unheaded: set[int] = set()  # positions of columns with values under an empty header cell
+    for number, values in sheet:
         if header is None:
             if number > HEADER_SEARCH_ROWS:
                 break
             if "student_no" in map(header_key, values):
                 header = _columns(values, preview)
+                _check_merged(sheet, number, preview)
                 if preview.file_errors:
                     return
             continue
@@ -120,11 +163,40 @@ def _read(rows: Iterator, preview: Preview, refs: References, today: date, max_r
             raise FileRejected(
                 N_("The sheet has more than %(n)d rows of students: split it into several files."), n=max_rows
             )
+        labels = header["labels"]
+        unheaded.update(p for p, v in enumerate(values) if not labels.get(p) and v is not None and f.text(v))
         _RowReader(number, values, header, refs, today).read_into(preview, seen)
+    preview.ignored_columns.extend((get_column_letter(p + 1), "") for p in sorted(unheaded))
+    if sheet.stopped:
+        preview.notices.append(Problem(None, "", *sheet.stopped))
     if header is None:
         _columns([], preview)
     elif not preview.total_rows:
         preview.problems.append(Problem(None, "", N_("The sheet has headers but no students.")))
+
+
+def _check_merged(sheet: Sheet, header_row: int, preview: Preview) -> None:
+    """Merged cells hide values: a merged header leaves a column without its name, merged rows share one value."""
+    in_header = [merged_label(m) for m in sheet.merged if m[1] <= header_row <= m[3]]
+    below = [merged_label(m) for m in sheet.merged if m[1] > header_row]
+    if in_header:
+        preview.problems.append(
+            Problem(
+                None,
+                "",
+                N_("The header row has merged cells (%(cells)s): unmerge them so that each column has its own header."),
+                {"cells": "、".join(in_header[:MERGES_LISTED])},
+            )
+        )
+    if below:
+        preview.problems.append(
+            Problem(
+                None,
+                "",
+                N_("Cells are merged below the headers (%(cells)s): unmerge them and fill in every cell."),
+                {"cells": "、".join(below[:MERGES_LISTED]) + ("…" if len(below) > MERGES_LISTED else "")},
+            )
+        )
 
 
 def _columns(values: list, preview: Preview) -> dict:
@@ -136,7 +208,7 @@ def _columns(values: list, preview: Preview) -> dict:
         labels[position] = label
         if key is None:
             if label:
-                preview.ignored_columns.append(label)
+                preview.ignored_columns.append((get_column_letter(position + 1), label))
         elif key in index:
             preview.problems.append(
                 Problem(None, label, N_("Two columns are headed %(value)s: keep one."), {"value": label})
