@@ -1,9 +1,13 @@
 """Database helpers shared by the feature packages: enum columns, timestamps, SQLite pragmas."""
 
+import contextvars
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -66,11 +70,32 @@ def _on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_reading = contextvars.ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Transactions begun inside only read: on SQLite they take no write lock (for code outside GET requests)."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def _only_reading() -> bool:
+    return _reading.get() or (has_request_context() and request.method in READING_METHODS)
+
+
 @sa.event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """SQLite takes the write lock at BEGIN, so concurrent writers queue instead of failing mid-way."""
+def _sqlite_begin(conn):
+    """SQLite: writers take the write lock at BEGIN (IMMEDIATE), so concurrent writers queue instead of failing
+    mid-way; readers (GET/HEAD/OPTIONS requests, `reading_only`) begin deferred and never hold it, so a slow page or
+    upload does not make every other tenant wait. A reading transaction must not write: on SQLite its upgrade to a
+    writer fails at once ("database is locked") when another writer holds the lock."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _only_reading() else "BEGIN IMMEDIATE")
 
 
 class days_between(FunctionElement):  # noqa: N801  (reads as an SQL function)

@@ -10,6 +10,7 @@ from marketplace.cohorts.forms import CommitForm, UploadForm
 from marketplace.cohorts.importer import MAX_ROWS
 from marketplace.cohorts.spreadsheet import MAX_UPLOAD_BYTES
 from marketplace.cohorts.views import bp
+from marketplace.db import reading_only
 from marketplace.extensions import db
 from marketplace.timeutil import local_today
 
@@ -44,14 +45,22 @@ def upload(school_id: int):
         if len(data) > MAX_UPLOAD_BYTES:
             form.file.errors.append(_("The file is larger than %(mb)d MB.", mb=MB))
         else:
+            school_id, user_id = school.id, current_user.id
+            filename = uploads.clean_filename(form.file.data.filename or "")
+            # Parse once, here, holding no transaction: on SQLite this POST's transaction holds the write lock.
+            db.session.commit()
+            with reading_only():
+                refs = services.import_references()
+                db.session.commit()
+            preview = services.preview_upload(data, filename, refs)
             token = uploads.save(
-                data,
-                filename=form.file.data.filename or "",
-                school_id=school.id,
-                user_id=current_user.id,
+                preview,
+                filename=filename,
+                school_id=school_id,
+                user_id=user_id,
                 graduation_year=form.graduation_year.data,
             )
-            return redirect(url_for("cohorts.preview", school_id=school.id, token=token))
+            return redirect(url_for("cohorts.preview", school_id=school_id, token=token))
     return render_template("cohorts/upload.html", school=school, form=form, max_mb=MB, max_rows=MAX_ROWS)
 
 
@@ -62,7 +71,7 @@ def preview(school_id: int, token: str):
     pending = uploads.load(token, school_id=school.id, user_id=current_user.id)
     if pending is None:
         abort(404)
-    preview = services.preview_upload(pending.data, pending.filename)
+    preview = pending.preview  # parsed at upload: a page view or a commit never parses again
     form = CommitForm()
     if form.validate_on_submit() and preview.can_commit:
         mode = services.ImportMode(form.mode.data)

@@ -50,8 +50,10 @@ def import_references() -> References:
     return References(by_code, by_name, {name: rid for name, rid in cities if counts[name] == 1})
 
 
-def preview_upload(data: bytes, filename: str) -> Preview:
-    return build_preview(data, filename, import_references(), today=local_today())
+def preview_upload(data: bytes, filename: str, refs: References | None = None) -> Preview:
+    """Parse an upload. Pure given `refs`: the caller ends its transaction first, so that no lock is held while
+    parsing (seconds of CPU for a large sheet)."""
+    return build_preview(data, filename, import_references() if refs is None else refs, today=local_today())
 
 
 def may_unmask(user, school_id: int) -> bool:

@@ -1,16 +1,18 @@
-"""Uploaded sheets kept on the server between the preview and the commit.
+"""Uploaded sheets, parsed once, kept on the server between the preview and the commit.
 
 Why here and not elsewhere: sending the rows back through the browser (hidden fields) would mean trusting, and
 re-checking, whatever comes back; asking for a second upload is friction and lets the committed file differ from
 the previewed one; a blob column would change the models for data that lives a few minutes.
 
-How: the bytes go to `<COHORT_IMPORT_DIR>/<token>.bin` (default: `instance/cohort-imports/`, mode 0600), with
-`<token>.json` beside them naming the uploading user, the school, the graduation year, the original file name and
-the time. The token is 32 random bytes (URL-safe base64) and is also added to the user's session. A commit is
-accepted only with a token that is in the session, whose JSON names the same user and school, and which is less
-than an hour old; the file is parsed again at commit (nothing the preview page sent is trusted) and then deleted.
-Stale files are removed whenever someone uploads. Every web worker must see the same folder (one host, or a
-shared volume).
+How: the file is parsed once, at upload, and the parsed preview goes to `<COHORT_IMPORT_DIR>/<token>.preview.json`
+(default: `instance/cohort-imports/`, mode 0600, written to a temporary name and renamed, so a reader never sees
+half of it), with `<token>.json` beside it naming the uploading user, the school, the graduation year, the original
+file name and the time. The preview page and the commit read the kept preview: parsing costs seconds of CPU, and a
+page view must not. The uploaded bytes themselves are not kept (nothing reads them again). The token is 32 random
+bytes (URL-safe base64) and is also added to the user's session. A commit is accepted only with a token that is in
+the session, whose JSON names the same user and school, and which is less than an hour old; the files are then
+deleted. Stale files are removed whenever someone uploads. Every web worker must see the same folder (one host,
+or a shared volume).
 """
 
 import json
@@ -23,10 +25,13 @@ from pathlib import Path
 
 from flask import current_app, session
 
+from marketplace.cohorts.importer import Preview
+
 MAX_AGE_SECONDS = 3600
 SESSION_KEY = "cohort_imports"
 MAX_PENDING_PER_SESSION = 5
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+PREVIEW = ".preview.json"
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,7 @@ class PendingUpload:
     user_id: int
     graduation_year: int
     created: float
-
-    @property
-    def data(self) -> bytes:
-        return _folder().joinpath(f"{self.token}.bin").read_bytes()
+    preview: Preview
 
 
 def _folder() -> Path:
@@ -62,11 +64,18 @@ def clean_filename(filename: str) -> str:
     return (stem[: 120 - len(extension) - 1] + dot + extension) if dot else name[:120]
 
 
-def save(data: bytes, *, filename: str, school_id: int, user_id: int, graduation_year: int) -> str:
+def _write_atomically(path: Path, content: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    _write(partial, content)
+    os.replace(partial, path)
+
+
+def save(preview: Preview, *, filename: str, school_id: int, user_id: int, graduation_year: int) -> str:
+    """Keep the parsed preview; the JSON naming the uploader is written last, so that `load` finds both or none."""
     purge_stale()
     token = secrets.token_urlsafe(32)
     folder = _folder()
-    _write(folder / f"{token}.bin", data)
+    _write_atomically(folder / f"{token}{PREVIEW}", json.dumps(preview.to_dict(), ensure_ascii=False).encode())
     meta = {
         "filename": clean_filename(filename),
         "school_id": school_id,
@@ -74,7 +83,7 @@ def save(data: bytes, *, filename: str, school_id: int, user_id: int, graduation
         "graduation_year": graduation_year,
         "created": time.time(),
     }
-    _write(folder / f"{token}.json", json.dumps(meta).encode())
+    _write_atomically(folder / f"{token}.json", json.dumps(meta).encode())
     session[SESSION_KEY] = [*session.get(SESSION_KEY, []), token][-MAX_PENDING_PER_SESSION:]
     return token
 
@@ -89,16 +98,21 @@ def load(token: str, *, school_id: int, user_id: int) -> PendingUpload | None:
         return None
     if meta.get("school_id") != school_id or meta.get("user_id") != user_id:
         return None
-    if time.time() - meta.get("created", 0) > MAX_AGE_SECONDS or not (_folder() / f"{token}.bin").exists():
+    if time.time() - meta.get("created", 0) > MAX_AGE_SECONDS:
         discard(token)
         return None
-    return PendingUpload(token=token, **meta)
+    try:
+        preview = Preview.from_dict(json.loads((_folder() / f"{token}{PREVIEW}").read_bytes()))
+    except (OSError, ValueError, KeyError, TypeError):  # removed as stale meanwhile, or not ours
+        discard(token)
+        return None
+    return PendingUpload(token=token, preview=preview, **meta)
 
 
 def discard(token: str) -> None:
     if not _TOKEN.match(token):
         return
-    for suffix in (".bin", ".json"):
+    for suffix in (PREVIEW, ".json", ".bin"):  # .bin: uploads kept before previews were
         (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
     session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
 
