@@ -12,8 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
 from marketplace.governance import rules
-from marketplace.i18n import register_labels
+from marketplace.i18n import label, register_labels
 from marketplace.orgs.models import Organization
+from marketplace.refusals import Refusal
 
 
 class Alliance(db.Model):
@@ -194,7 +195,7 @@ ONCE_ACTIVE_STATUSES = frozenset({S.ACTIVE, S.WITHDRAWAL_REQUESTED, S.WITHDRAWN,
 _OPEN_SQL = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(Refusal):
     """A membership was asked to move to a status its lifecycle does not allow."""
 
 
@@ -255,13 +256,15 @@ class Membership(db.Model):
     def transition_to(self, status: MembershipStatus, *, actor, reason: str = "", on: date) -> "MembershipTransition":
         """Move along the lifecycle, recording who decided, when it takes effect and why."""
         if not self.can_transition_to(status):
-            raise IllegalTransition(f"membership {self.id}: {self.status.value} → {status.value} is not allowed")
+            raise IllegalTransition(
+                _l("A membership that is %(now)s cannot become %(then)s.", now=label(self.status), then=label(status))
+            )
         if status is S.WITHDRAWN:
             earliest = self.alliance.earliest_withdrawal(self.withdrawal_requested_on or on)
             if on < earliest:
                 raise IllegalTransition(
-                    f"membership {self.id}: withdrawal cannot take effect before {earliest.isoformat()} "
-                    f"({self.alliance.withdrawal_notice_months} months' notice)"
+                    _l("The charter requires notice: withdrawal takes effect on %(date)s at the earliest.",
+                       date=earliest.isoformat())  # fmt: skip
                 )
         previous = self.status
         if status is S.ACTIVE and previous is S.UNDER_REVIEW:

@@ -16,9 +16,10 @@ from marketplace.alliances.models import (
 )
 from marketplace.audit.services import record
 from marketplace.extensions import db
+from marketplace.refusals import Refusal
 
 
-class MembershipError(ValueError):
+class MembershipError(Refusal):
     """A membership request that the rules refuse; the message is shown to the user."""
 
 

@@ -10,7 +10,6 @@ from marketplace.alliances.forms import ApplyForm, CharterForm, DecisionForm, Wi
 from marketplace.alliances.models import (
     IN_FORCE_STATUSES,
     Alliance,
-    IllegalTransition,
     Membership,
     MembershipStatus,
     Tier,
@@ -30,6 +29,7 @@ from marketplace.permissions import (
     org_admin_required,
     platform_admin_required,
 )
+from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 
 bp = Blueprint("alliances", __name__)
@@ -140,21 +140,13 @@ def membership(membership_id: int):
         form.status.choices = choices(MembershipStatus, allowed)
     if form is not None and form.validate_on_submit():
         status = MembershipStatus(form.status.data)
-        try:
-            services.decide(m, status, actor=current_user, reason=(form.reason.data or "").strip(),
-                            on=form.effective_on.data)  # fmt: skip
-        except IllegalTransition:
-            db.session.rollback()
-            earliest = m.alliance.earliest_withdrawal(m.withdrawal_requested_on or form.effective_on.data)
-            form.effective_on.errors.append(
-                _(
-                    "The charter requires notice: withdrawal takes effect on %(date)s at the earliest.",
-                    date=earliest.isoformat(),
-                )
-            )
-        else:
-            db.session.commit()
-            flash(_("Decision recorded."), "success")
+        decided = commit(
+            lambda: services.decide(m, status, actor=current_user, reason=(form.reason.data or "").strip(),
+                                    on=form.effective_on.data),  # fmt: skip
+            _("Decision recorded."),
+            field=form.effective_on,
+        )
+        if decided is not None:
             return redirect(url_for("alliances.membership", membership_id=m.id))
     withdraw_form = WithdrawalForm() if m.can_withdraw(current_user) and m.status is MembershipStatus.ACTIVE else None
     if form is not None and not form.effective_on.data:

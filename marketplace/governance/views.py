@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership, MembershipStatus, Tier
 from marketplace.extensions import db
 from marketplace.governance import certificates, duties, officers, rules, services, sweep
-from marketplace.governance.errors import GovernanceError
 from marketplace.governance.forms import (
     AttendanceForm,
     EndTermForm,
@@ -27,6 +26,7 @@ from marketplace.governance.forms import (
 from marketplace.governance.models import Body, Meeting, Motion, MotionKind, Office, OfficerTerm
 from marketplace.orgs.models import Organization
 from marketplace.permissions import is_secretariat, load, load_or_404
+from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 
 bp = Blueprint("governance", __name__)
@@ -42,21 +42,6 @@ GOVERNANCE_LINKS = [
 
 def _secretariat_alliance(alliance_id: int) -> Alliance:
     return load_or_404(Alliance, alliance_id, is_secretariat)
-
-
-def _commit(action, done: str | None = None):
-    """Run one service call and commit it (confirming with `done`), or roll back and show the charter's refusal.
-    Returns the call's result, or None when refused."""
-    try:
-        result = action()
-    except GovernanceError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return None
-    db.session.commit()
-    if done:
-        flash(done, "success")
-    return result
 
 
 def _member_choices(alliance: Alliance) -> list[tuple[int, str]]:
@@ -115,7 +100,7 @@ def call_meeting(alliance_id: int):
     if not form.validate_on_submit():
         flash(_("The meeting was not called: %(errors)s", errors=_errors(form)), "danger")
         return redirect(url_for("governance.dashboard", alliance_id=alliance.id))
-    meeting = _commit(lambda: services.call_meeting(alliance, body=Body(form.body.data), title=form.title.data.strip(),
+    meeting = commit(lambda: services.call_meeting(alliance, body=Body(form.body.data), title=form.title.data.strip(),
                                                     held_on=form.held_on.data, location=form.location.data or "",
                                                     actor=current_user))  # fmt: skip
     if meeting is None:
@@ -166,7 +151,7 @@ def attendance(meeting_id: int):
     m = _editable_meeting(meeting_id)
     if AttendanceForm().validate_on_submit():
         statuses = {row.organization_id: request.form.get(f"att-{row.organization_id}") for row in m.attendance}
-        if _commit(lambda: services.record_attendance(m, statuses, actor=current_user, today=local_today())):
+        if commit(lambda: services.record_attendance(m, statuses, actor=current_user, today=local_today())):
             flash(_("Attendance saved: %(p)d of %(n)d present.", p=m.present, n=m.council_size), "success")
     return redirect(url_for("governance.meeting", meeting_id=m.id))
 
@@ -178,7 +163,7 @@ def schedule(meeting_id: int):
     form = ScheduleForm()
     form.motion_id.choices = [(x.id, x.title) for x in services.pending_agenda(m.alliance)]
     if form.validate_on_submit():
-        _commit(lambda: services.schedule(db.session.get(Motion, form.motion_id.data), m, actor=current_user))
+        commit(lambda: services.schedule(db.session.get(Motion, form.motion_id.data), m, actor=current_user))
     return redirect(url_for("governance.meeting", meeting_id=m.id))
 
 
@@ -190,7 +175,7 @@ def vote(motion_id: int):
     if not form.validate_on_submit():
         flash(_("The vote was not counted: %(errors)s", errors=_errors(form)), "danger")
     else:
-        tally = _commit(lambda: services.decide_motion(motion, yes=form.yes.data, no=form.no.data,
+        tally = commit(lambda: services.decide_motion(motion, yes=form.yes.data, no=form.no.data,
                                                        abstain=form.abstain.data, actor=current_user,
                                                        today=local_today()))  # fmt: skip
         if tally is not None:
@@ -213,7 +198,7 @@ def _outcome_message(tally) -> str:
 @login_required
 def retable(motion_id: int):
     motion = load_or_404(Motion, motion_id, lambda x, u: is_secretariat(x.alliance, u))
-    _commit(lambda: services.retable(motion, actor=current_user), _("The motion is back on the agenda."))
+    commit(lambda: services.retable(motion, actor=current_user), _("The motion is back on the agenda."))
     return redirect(url_for("governance.dashboard", alliance_id=motion.alliance_id))
 
 
@@ -226,7 +211,7 @@ def appoint(alliance_id: int):
     if not form.validate_on_submit():
         flash(_("The election was not recorded: %(errors)s", errors=_errors(form)), "danger")
     else:
-        _commit(lambda: officers.appoint(alliance, office=Office(form.office.data), person_name=form.person_name.data,
+        commit(lambda: officers.appoint(alliance, office=Office(form.office.data), person_name=form.person_name.data,
                                          organization_id=form.organization_id.data, starts_on=form.starts_on.data,
                                          actor=current_user), _("Officer recorded."))  # fmt: skip
     return redirect(url_for("governance.dashboard", alliance_id=alliance.id))
@@ -238,7 +223,7 @@ def end_term(term_id: int):
     term = load_or_404(OfficerTerm, term_id, lambda t, u: is_secretariat(t.alliance, u))
     form = EndTermForm()
     if form.validate_on_submit():
-        _commit(lambda: officers.end_early(term, on=form.on.data, actor=current_user, reason=form.reason.data))
+        commit(lambda: officers.end_early(term, on=form.on.data, actor=current_user, reason=form.reason.data))
     else:
         flash(_("The term was not ended: %(errors)s", errors=_errors(form)), "danger")
     return redirect(url_for("governance.dashboard", alliance_id=term.alliance_id))
@@ -265,7 +250,7 @@ def qualification(membership_id: int):
     form = QualificationForm()
     form.met.choices = [(item, item) for item in m.alliance.admission_checklist or []]
     if form.validate_on_submit():
-        _commit(lambda: services.review_qualification(m, met=form.met.data, tier=Tier(form.tier.data),
+        commit(lambda: services.review_qualification(m, met=form.met.data, tier=Tier(form.tier.data),
                                                       actor=current_user, on=local_today()),
                 _("Qualified. The admission motion is on the council's agenda."))  # fmt: skip
     else:
@@ -298,7 +283,7 @@ def change_tier(membership_id: int):
         abort(403)
     form = TierForm()
     if form.validate_on_submit():
-        _commit(
+        commit(
             lambda: officers.set_tier(m, Tier(form.tier.data), actor=current_user, on=local_today()), _("Tier changed.")
         )
     return redirect(url_for("alliances.membership", membership_id=m.id))

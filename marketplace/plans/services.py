@@ -10,9 +10,10 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate, OpeningKind, PlanStatus, ShiftPattern
 from marketplace.reference.models import Major
+from marketplace.refusals import Refusal
 
 
-class PlanError(ValueError):
+class PlanError(Refusal):
     """A plan operation the rules refuse; the message is a msgid shown to the user."""
 
 

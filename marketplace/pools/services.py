@@ -27,10 +27,11 @@ from marketplace.pools.models import (
     TitleLevel,
     term_end,
 )
+from marketplace.refusals import Refusal
 from marketplace.timeutil import local_today
 
 
-class PoolError(ValueError):
+class PoolError(Refusal):
     """A request the rules refuse; `rule` names the rule (max_age, min_title, consent, ...) for callers and tests."""
 
     def __init__(self, message: str, rule: str = ""):

@@ -29,7 +29,7 @@ from marketplace.pools.models import (
     Standing,
     TitleLevel,
 )
-from marketplace.pools.services import PoolError
+from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 
 bp = Blueprint("pools", __name__)
@@ -77,8 +77,8 @@ def expert_new(alliance_id: int):
     elif not form.is_submitted():
         form.name.data = current_user.name
     if form.validate_on_submit():
-        try:
-            expert = services.submit_expert(
+        expert = commit(
+            lambda: services.submit_expert(
                 alliance,
                 actor=current_user,
                 route=Route(form.route.data),
@@ -90,13 +90,10 @@ def expert_new(alliance_id: int):
                 consent_on=form.consent_on.data,
                 consent_method=ConsentMethod(form.consent_method.data) if form.consent_method.data else None,
                 today=local_today(),
-            )
-        except PoolError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("Submitted. The secretariat will review the qualifications."), "success")
+            ),
+            _("Submitted. The secretariat will review the qualifications."),
+        )
+        if expert is not None:
             return redirect(url_for("pools.expert", expert_id=expert.id))
     return render_template("pools/expert_new.html", alliance=alliance, form=form)
 
@@ -124,7 +121,6 @@ def expert(expert_id: int):
             "resign": lambda: services.resign(e, actor=current_user, on=today, reason=form.reason.data or ""),
         }
         if _attempt(form, calls[action]) is not None:
-            db.session.commit()
             flash(_("Recorded."), "success")
             return redirect(url_for("pools.expert", expert_id=e.id))
     if "approve" in forms and not forms["approve"].appointed_from.data:
@@ -177,27 +173,18 @@ def groups(alliance_id: int):
             form.name,
         )
         if group is not None:
-            db.session.commit()
             return redirect(url_for("pools.group", group_id=group.id))
     return render_template("pools/groups.html", alliance=alliance, rows=queries.groups(alliance.id), form=form)
 
 
 def _attempt(form, call, field=None):
-    """Validate `form` and run one service call, returning its result; a refusal is shown on `field` (or flashed),
-    rolled back, and returns None."""
+    """Validate `form` and run one service call, committed; a refusal is shown on `field` (or flashed), rolled back,
+    and returns None."""
     if not form.validate():
         if field is None:
             flash(_("Check the form: some fields are missing or invalid."), "danger")
         return None
-    try:
-        return call()
-    except PoolError as exc:
-        db.session.rollback()
-        if field is not None:
-            field.errors = [*field.errors, str(exc)]
-        else:
-            flash(str(exc), "danger")
-        return None
+    return commit(call, field=field)
 
 
 def _group_member_or_abort(g: SpecialtyGroup) -> GroupMember:
@@ -240,7 +227,6 @@ def group(group_id: int):
         else:
             abort(403)
         if done is not None:
-            db.session.commit()
             flash(_("Recorded."), "success")
             return redirect(url_for("pools.group", group_id=g.id))
     leavers = {m.id for m in g.current_members if m.can_leave(current_user)}
