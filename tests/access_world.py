@@ -1,0 +1,164 @@
+"""A two-sided world for the access table: everything "own" has a twin on the "other" side.
+
+Each side is an alliance with its secretariat, a member school and a member enterprise, their users, and one record
+of every kind a route takes the id of. The table's URLs point at the "own" records; the "other" side's users are the
+outsiders, and their own records make their pages render with data.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from marketplace.alliances.models import MembershipStatus, Tier
+from marketplace.allocations import services as allocations
+from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
+from marketplace.auth.models import Invitation, Role, hash_token
+from marketplace.extensions import db
+from marketplace.governance.models import (
+    Attendance,
+    AttendanceStatus,
+    Body,
+    Meeting,
+    Motion,
+    MotionKind,
+    Office,
+    OfficerTerm,
+)
+from marketplace.notifications.models import Notification
+from marketplace.orgs.models import OrgKind
+from marketplace.pipeline.models import Placement
+from marketplace.plans.models import OpeningKind
+from marketplace.pools.models import Expert, ExpertStatus, GroupMember, GroupRole, Route, SpecialtyGroup, TitleLevel
+from marketplace.practice.models import PracticeStatus
+from marketplace.reporting.models import Assessment, AssessmentCycle, InfoReport, ReportKind
+from tests.factories import (
+    AllianceFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    PracticeBaseFactory,
+    PracticeRequestFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+)
+from tests.governance_world import charter
+from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, PlanFactory, StudentFactory
+
+ASSESSMENT_YEAR = 2026
+SIDES = ("own", "other")
+
+
+@dataclass
+class World:
+    logins: dict[str, str] = field(default_factory=dict)  # who -> the user's session id (none for anonymous)
+    ids: dict[str, int | str] = field(default_factory=dict)  # "plan_own" -> id, "invitation_own" -> token
+
+
+def _side(world: World, side: str) -> None:
+    ids = world.ids
+    secretariat = SchoolFactory(name=f"{side}秘书处学校")
+    alliance = AllianceFactory(name=f"{side}职教联盟", secretariat=secretariat, **charter("hs"))
+    school = SchoolFactory(name=f"{side}技工学校")
+    enterprise = OrganizationFactory(name=f"{side}机械有限公司", kind=OrgKind.ENTERPRISE)
+    since = date(2024, 1, 1)
+    MembershipFactory(alliance=alliance, organization=secretariat, tier=Tier.CHAIR, effective_from=since)
+    school_membership = MembershipFactory(alliance=alliance, organization=school, tier=Tier.DIRECTOR,
+                                          effective_from=since)  # fmt: skip
+    MembershipFactory(alliance=alliance, organization=enterprise, tier=Tier.DIRECTOR, effective_from=since)
+    school_membership.certificate_no = f"CERT-{side}-0001"
+    applicant = MembershipFactory(alliance=alliance, organization=OrganizationFactory(name=f"{side}申请单位"),
+                                  status=MembershipStatus.APPLIED, effective_from=None)  # fmt: skip
+    clerk = UserFactory(organization=secretariat, role=Role.SECRETARIAT, email=f"clerk-{side}@example.cn")
+    school_admin = UserFactory(organization=school, role=Role.ORG_ADMIN, email=f"school-{side}@example.cn")
+    hr = UserFactory(organization=enterprise, role=Role.ORG_ADMIN, email=f"hr-{side}@example.cn")
+    school_staff = UserFactory(organization=school, role=Role.ORG_STAFF, email=f"staff-{side}@example.cn")
+    users = {f"school_{side}": school_admin, f"enterprise_{side}": hr, f"secretariat_{side}": clerk}
+
+    plan = PlanFactory(enterprise=enterprise, year=2027, half=1)
+    plan.alliances = [alliance]
+    opening = OpeningFactory(plan=plan, kind=OpeningKind.EMPLOYMENT)
+    cohort = CohortFactory(school=school)
+    student = StudentFactory(cohort=cohort)
+    placed = StudentFactory(cohort=cohort)
+    nomination = NominationFactory(opening=opening, student=student, created_by_id=school_admin.id)
+    placement = Placement(opening=opening, student=placed, kind=opening.kind, start_date=date(2026, 9, 1), pay=5000)
+    teacher = TeacherFactory(school=school)
+    base = PracticeBaseFactory(enterprise=enterprise)
+    request = PracticeRequestFactory(teacher=teacher, base=base, status=PracticeStatus.REQUESTED)
+
+    meeting = Meeting(alliance=alliance, body=Body.COUNCIL, title="理事会", held_on=date(2027, 1, 15),
+                      created_by_id=clerk.id)  # fmt: skip
+    meeting.attendance = [
+        Attendance(organization_id=org.id, status=AttendanceStatus.PRESENT) for org in (secretariat, school, enterprise)
+    ]
+    motion = Motion(alliance=alliance, meeting=meeting, kind=MotionKind.OTHER, title="年度工作计划",
+                    created_by_id=clerk.id)  # fmt: skip
+    term = OfficerTerm(alliance=alliance, office=next(iter(Office)), person_name="张理事长",
+                       organization_id=secretariat.id, term_no=1, starts_on=date(2024, 1, 1),
+                       ends_on=date(2027, 12, 31))  # fmt: skip
+    report = InfoReport(alliance_id=alliance.id, organization_id=school.id, kind=ReportKind.NEWS, title="校企合作动态",
+                        body="本月接收实习生十二名。", submitted_on=date(2026, 11, 2))  # fmt: skip
+    cycle = AssessmentCycle(alliance=alliance, year=ASSESSMENT_YEAR, standard="年度工作考核标准",
+                            grades=["优秀", "合格", "不合格"], self_due=date(2026, 12, 10),
+                            review_due=date(2026, 12, 31), opened_on=date(2026, 11, 1))  # fmt: skip
+    assessment = Assessment(cycle=cycle, membership=school_membership, organization_id=school.id)
+    expert = Expert(alliance=alliance, organization_id=school.id, name="李专家", title_level=TitleLevel.SENIOR,
+                    birth_year=1975, specialty="数控技术", route=Route.APPLICATION, status=ExpertStatus.PENDING,
+                    user_id=school_staff.id, submitted_by_id=school_staff.id)  # fmt: skip
+    group = SpecialtyGroup(alliance=alliance, name="数控专业组", specialty="数控技术", created_by_id=clerk.id)
+    group.members = [GroupMember(person_name="王组员", organization_id=school.id, role=next(iter(GroupRole)),
+                                 joined_on=date(2025, 1, 1))]  # fmt: skip
+    token = secrets.token_urlsafe(16)
+    invitation = Invitation(organization_id=school.id, email=f"new-{side}@example.cn", token_hash=hash_token(token),
+                            invited_by_id=school_admin.id,
+                            expires_at=datetime.now(UTC) + timedelta(days=7))  # fmt: skip
+    notices = [Notification(organization_id=org.id, message="新的通知") for org in (school, enterprise, secretariat)]
+    db.session.add_all([placement, meeting, motion, term, report, cycle, assessment, expert, group, invitation,
+                        *notices])  # fmt: skip
+    db.session.commit()
+    run = allocations.run(alliance, actor=clerk)  # a proposed run with its real summary, as the pages expect
+    # A confirmed run whose seat became the nomination: the allocation page links the secretariat to it.
+    confirmed = AllocationRun(alliance=alliance, status=RunStatus.CONFIRMED, parameters=run.parameters,
+                              snapshot_at=run.snapshot_at, inputs_digest=f"confirmed-{side}", timings=run.timings,
+                              summary=run.summary, created_by_id=clerk.id, decided_by_id=clerk.id,
+                              decided_at=run.snapshot_at)  # fmt: skip
+    confirmed.seats = [AllocationSeat(student=student, opening=opening, fit=0.7, choice=1, nomination_id=nomination.id)]
+    db.session.add(confirmed)
+    db.session.commit()
+
+    world.logins |= {who: user.get_id() for who, user in users.items()}
+    ids |= {
+        f"alliance_{side}": alliance.id, f"membership_{side}": school_membership.id, f"plan_{side}": plan.id,
+        f"opening_{side}": opening.id, f"cohort_{side}": cohort.id, f"student_{side}": student.id,
+        f"nomination_{side}": nomination.id, f"placement_{side}": placement.id, f"teacher_{side}": teacher.id,
+        f"base_{side}": base.id, f"request_{side}": request.id, f"meeting_{side}": meeting.id,
+        f"motion_{side}": motion.id, f"term_{side}": term.id, f"report_{side}": report.id,
+        f"assessment_{side}": assessment.id, f"expert_{side}": expert.id, f"group_{side}": group.id,
+        f"run_{side}": run.id, f"applicant_{side}": applicant.id, f"school_{side}": school.id,
+        f"enterprise_{side}": enterprise.id, f"staff_{side}": school_staff.id, f"invitation_{side}": token,
+    }  # fmt: skip
+
+
+def build_world() -> World:
+    world = World()
+    for side in SIDES:
+        _side(world, side)
+    admin = UserFactory(organization=OrganizationFactory(kind=OrgKind.INSTITUTE, staff_count=None),
+                        role=Role.PLATFORM_ADMIN)  # fmt: skip
+    world.logins["platform_admin"] = admin.get_id()
+    world.ids["year"] = ASSESSMENT_YEAR
+    db.session.commit()  # end the transaction: on SQLite even a read holds the write lock (BEGIN IMMEDIATE)
+    return world
+
+
+def fingerprint(tables: list[sa.Table]) -> dict[str, int]:
+    """A hash of every row of each table: a refused request must leave all of them as they were."""
+    db.session.commit()
+    prints = {}
+    with db.engine.connect() as conn:
+        for table in tables:
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            prints[table.name] = hash(tuple(tuple(map(repr, row)) for row in rows))
+    return prints
