@@ -38,7 +38,7 @@ class OrganizationFields:
         """Staff count is optional as a field but required of enterprises (Optional() stops inline checks)."""
         valid = super().validate(extra_validators)
         is_enterprise = self.org_kind() is OrgKind.ENTERPRISE
-        if not self.staff_count.errors:
+        if "staff_count" in self and not self.staff_count.errors:
             if is_enterprise and self.staff_count.data is None:
                 self.staff_count.errors.append(_l("An enterprise must give its current staff count."))
                 valid = False
@@ -49,12 +49,51 @@ class OrganizationFields:
 
 
 class OrganizationProfileForm(OrganizationFields, FlaskForm):
+    """An organisation's own profile: only the fields of its kind (a school level for schools, a staff count for
+    enterprises), pre-filled with what is stored, the city included."""
+
     submit = SubmitField(_l("Save"))
 
     def __init__(self, organization, *args, **kwargs):
         self.organization = organization
-        super().__init__(*args, **kwargs)
+        # Not `obj=organization`: WTForms prefers an object's attribute to a keyword, and `city` (a Region) and an
+        # enterprise's school_level (None, coerced to "None") are not what the fields hold: the city was never
+        # pre-filled and an enterprise's profile could not be saved.
+        super().__init__(*args, data=self.stored(organization), **kwargs)
+        if organization.kind is not OrgKind.SCHOOL:
+            del self.school_level
+        if organization.kind is not OrgKind.ENTERPRISE:
+            del self.staff_count
         self.city.load_choices()
+
+    @staticmethod
+    def stored(org) -> dict:
+        return {
+            "org_name": org.name,
+            "city": org.city_id,
+            "school_level": org.school_level.value if org.school_level else "",
+            "staff_count": org.staff_count,
+            "contact_name": org.contact_name,
+            "contact_phone": org.contact_phone,
+            "contact_email": org.contact_email,
+            "address": org.address,
+        }
 
     def org_kind(self) -> OrgKind:
         return self.organization.kind
+
+    def values(self) -> dict:
+        """The organisation's columns as the form says they should be."""
+        values = {
+            "name": self.org_name.data.strip(),
+            "city_id": self.city.data,
+            "contact_name": self.contact_name.data.strip(),
+            "contact_phone": self.contact_phone.data.strip(),
+            "contact_email": (self.contact_email.data or "").strip(),
+            "address": (self.address.data or "").strip(),
+        }
+        if "school_level" in self:
+            values["school_level"] = SchoolLevel(self.school_level.data)
+        if "staff_count" in self:
+            values["staff_count"] = self.staff_count.data
+        return values

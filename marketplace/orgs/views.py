@@ -43,28 +43,11 @@ def profile(org_id: int):
 @login_required
 def edit(org_id: int):
     org = load_or_404(Organization, org_id, lambda o, u: o.can_edit(u))
-    form = OrganizationProfileForm(
-        org,
-        obj=org,
-        org_name=org.name,
-        city=org.city_id,
-        school_level=org.school_level.value if org.school_level else "",
-    )
+    form = OrganizationProfileForm(org)
     if form.validate_on_submit():
-        city = db.session.get(Region, form.city.data)
+        values = form.values()
+        values["province_id"] = db.session.get(Region, values["city_id"]).parent_id
         changes = {}
-        values = {
-            "name": form.org_name.data.strip(),
-            "city_id": city.id,
-            "province_id": city.parent_id,
-            "staff_count": form.staff_count.data,
-            "contact_name": form.contact_name.data.strip(),
-            "contact_phone": form.contact_phone.data.strip(),
-            "contact_email": (form.contact_email.data or "").strip(),
-            "address": (form.address.data or "").strip(),
-        }
-        if org.school_level is not None:
-            values["school_level"] = type(org.school_level)(form.school_level.data)
         for key, value in values.items():
             if getattr(org, key) != value:
                 changes[key] = [str(getattr(org, key)), str(value)]

@@ -99,10 +99,13 @@ class PracticeBaseForm(PeriodFields, FlaskForm):
     mentor_title = StringField(_l("Mentor's post or title"), validators=[Optional(), Length(max=64)])
     submit = SubmitField(_l("Save practice base"))
 
+    STORED = ("name", "specialty", "capacity", "available_from", "available_until", "mentor_name", "mentor_title")
+
     def __init__(self, base: PracticeBase | None = None, **kwargs):
-        if base is not None:
-            kwargs.setdefault("city", base.city_id)
-        super().__init__(obj=base, **kwargs)
+        # Not `obj=base`: WTForms prefers the object's `city` (a Region, which the select cannot hold) to a keyword,
+        # so the stored city was never selected and an edit lost it.
+        stored = {} if base is None else {name: getattr(base, name) for name in self.STORED} | {"city": base.city_id}
+        super().__init__(data=stored, **kwargs)
         self.city.load_choices()
 
     def validate_available_until(self, field):
