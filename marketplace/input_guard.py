@@ -9,6 +9,8 @@ import re
 
 from flask import Flask, abort, request
 
+from marketplace.converters import MAX_ID
+
 CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 CONTROLS_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -30,6 +32,18 @@ def refuse_control_characters() -> None:
     names = ((key, upload.filename or "") for key, upload in request.files.items(multi=True))
     if _has_controls(names, CONTROLS):
         abort(400)
+
+
+def db_int(value: str) -> int:
+    """A `type=` for `request.args.get`: a number an INTEGER column holds, else ValueError (so the default is used).
+
+    `type=int` lets `?major=2147483648` through to the query, where PostgreSQL refuses it (a 400 from the error
+    handler at best); with this the filter is simply not applied.
+    """
+    number = int(value)
+    if not -MAX_ID - 1 <= number <= MAX_ID:
+        raise ValueError(f"{value!r} is outside the database's integer range")
+    return number
 
 
 def register(app: Flask) -> None:

@@ -11,10 +11,12 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from flask import request
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from marketplace.auth.models import Role
 from marketplace.extensions import limiter
+from marketplace.input_guard import db_int
 from marketplace.orgs.models import OrgKind
 from marketplace.practice.models import PracticeStatus
 from tests.factories import (
@@ -82,7 +84,7 @@ def build_world() -> tuple[dict, dict]:
     StudentFactory(cohort=cohort)
     nomination = NominationFactory(opening=opening, student=student, created_by_id=school_admin.id)
     teacher = TeacherFactory(school=school)
-    request = PracticeRequestFactory(teacher=teacher)
+    practice_request = PracticeRequestFactory(teacher=teacher)
     base = PracticeBaseFactory(enterprise=enterprise)
     ids = {
         "alliance_id": alliance.id,
@@ -93,7 +95,7 @@ def build_world() -> tuple[dict, dict]:
         "student_id": student.id,
         "nomination_id": nomination.id,
         "teacher_id": teacher.id,
-        "request_id": request.id,
+        "request_id": practice_request.id,
         "base_id": base.id,
         "membership_id": school_membership.id,
         "user_id": staff.id,
@@ -248,8 +250,16 @@ def test_a_page_number_past_every_integer_range_is_a_400_not_a_500(client, login
 
 
 def test_tabs_and_line_breaks_in_a_form_body_still_pass(client, login_as):
-    request = PracticeRequestFactory()
+    practice_request = PracticeRequestFactory()
     login_as(UserFactory())
-    response = client.post(f"/practice/requests/{request.id}/decline", data={"reason": "时间冲突\r\n\t下学期再议"})
-    assert response.status_code == 302
-    assert request.status is PracticeStatus.DECLINED
+    url = f"/practice/requests/{practice_request.id}/decline"
+    assert client.post(url, data={"reason": "时间冲突\r\n\t下学期再议"}).status_code == 302
+    assert practice_request.status is PracticeStatus.DECLINED
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("7", 7), ("-3", -3), (str(2**31 - 1), 2**31 - 1), (str(2**31), 1), ("9" * 40, 1), ("x", 1)]
+)
+def test_db_int_keeps_query_numbers_within_the_integer_column(app, value, expected):
+    with app.test_request_context("/", query_string={"page": value}):
+        assert request.args.get("page", 1, type=db_int) == expected
