@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from marketplace.alliances.models import MembershipStatus, Tier
 from marketplace.allocations import services as allocations
 from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
-from marketplace.auth.models import Invitation, Role, hash_token
+from marketplace.auth.models import Invitation, Role, User, hash_token
 from marketplace.extensions import db
 from marketplace.governance.models import (
     Attendance,
@@ -54,6 +54,15 @@ SIDES = ("own", "other")
 class World:
     logins: dict[str, str] = field(default_factory=dict)  # who -> the user's session id (none for anonymous)
     ids: dict[str, int | str] = field(default_factory=dict)  # "plan_own" -> id, "invitation_own" -> token
+    user_ids: dict[str, int] = field(default_factory=dict)
+
+    def refresh_logins(self) -> None:
+        """Read the session ids again: logging out bumps the user's session version."""
+        for who, user_id in self.user_ids.items():
+            user = db.session.get(User, user_id)
+            user.active = True
+            self.logins[who] = user.get_id()
+        db.session.commit()
 
 
 def _side(world: World, side: str) -> None:
@@ -129,6 +138,7 @@ def _side(world: World, side: str) -> None:
     db.session.commit()
 
     world.logins |= {who: user.get_id() for who, user in users.items()}
+    world.user_ids |= {who: user.id for who, user in users.items()}
     ids |= {
         f"alliance_{side}": alliance.id, f"membership_{side}": school_membership.id, f"plan_{side}": plan.id,
         f"opening_{side}": opening.id, f"cohort_{side}": cohort.id, f"student_{side}": student.id,
@@ -148,6 +158,7 @@ def build_world() -> World:
     admin = UserFactory(organization=OrganizationFactory(kind=OrgKind.INSTITUTE, staff_count=None),
                         role=Role.PLATFORM_ADMIN)  # fmt: skip
     world.logins["platform_admin"] = admin.get_id()
+    world.user_ids["platform_admin"] = admin.id
     world.ids["year"] = ASSESSMENT_YEAR
     db.session.commit()  # end the transaction: on SQLite even a read holds the write lock (BEGIN IMMEDIATE)
     return world
@@ -156,9 +167,18 @@ def build_world() -> World:
 def fingerprint(tables: list[sa.Table]) -> dict[str, int]:
     """A hash of every row of each table: a refused request must leave all of them as they were."""
     db.session.commit()
-    prints = {}
+    queries = [sa.select(table).order_by(*table.primary_key.columns) for table in tables]
     with db.engine.connect() as conn:
-        for table in tables:
-            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
-            prints[table.name] = hash(tuple(tuple(map(repr, row)) for row in rows))
-    return prints
+        if conn.dialect.name == "postgresql":  # one round trip instead of one per table
+            sql = ";\n".join(str(q.compile(conn, compile_kwargs={"literal_binds": True})) for q in queries)
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.execute(sql)
+            results = []
+            while True:
+                results.append(cursor.fetchall())
+                if not cursor.nextset():
+                    break
+            cursor.close()
+        else:
+            results = [conn.execute(q).all() for q in queries]
+    return {table.name: hash(tuple(map(repr, rows))) for table, rows in zip(tables, results, strict=True)}
