@@ -114,35 +114,33 @@ def visible_students_condition(enterprise_id, on: date) -> sa.ColumnElement[bool
 
     The student consented to share, and either the school and the enterprise are fellow members, in force on `on`,
     of some alliance, or the school put the student forward to one of the enterprise's openings (a nomination the
-    school made and has not withdrawn). `enterprise_id` is a value or a column (to test many enterprises at once).
+    school made and has not withdrawn). For an enterprise id given as a value both subqueries are independent of the
+    student, so the database computes each once per query, not once per student.
     """
     school_side, enterprise_side = aliased(Membership), aliased(Membership)
-    fellow_members = (
-        sa.select(school_side.id)
+    fellow_schools = (
+        sa.select(school_side.organization_id)
         .join(enterprise_side, enterprise_side.alliance_id == school_side.alliance_id)
-        .where(
-            school_side.organization_id == Student.school_id,
-            enterprise_side.organization_id == enterprise_id,
-            in_force_on(on, school_side),
-            in_force_on(on, enterprise_side),
-        )
-        .exists()
-    )
-    nominator = aliased(User)
+        .where(enterprise_side.organization_id == enterprise_id, in_force_on(on, school_side),
+               in_force_on(on, enterprise_side))
+    )  # fmt: skip
+    nominated, nominator = aliased(Student), aliased(User)
     put_forward = (
-        sa.select(Nomination.id)
+        sa.select(Nomination.student_id)
+        .join(nominated, nominated.id == Nomination.student_id)
+        .join(nominator, nominator.id == Nomination.created_by_id)
         .join(Opening, Opening.id == Nomination.opening_id)
         .join(HiringPlan, HiringPlan.id == Opening.plan_id)
-        .join(nominator, nominator.id == Nomination.created_by_id)
         .where(
-            Nomination.student_id == Student.id,
             HiringPlan.enterprise_id == enterprise_id,
-            nominator.organization_id == Student.school_id,
+            nominator.organization_id == nominated.school_id,
             Nomination.status != NominationStatus.WITHDRAWN,
         )
-        .exists()
     )
-    return sa.and_(Student.consent_to_share.is_(True), sa.or_(fellow_members, put_forward))
+    return sa.and_(
+        Student.consent_to_share.is_(True),
+        sa.or_(Student.school_id.in_(fellow_schools), Student.id.in_(put_forward)),
+    )
 
 
 def enterprise_may_see(enterprise_id: int, student: Student, on: date | None = None) -> bool:

@@ -24,7 +24,6 @@ from datetime import date
 import numpy as np
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased
 
 from marketplace import ranking
 from marketplace.alliances.models import Alliance, Membership, in_force_on
@@ -33,7 +32,6 @@ from marketplace.audit.services import record
 from marketplace.cohorts.models import Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.orgs.models import Organization
 from marketplace.permissions import visible_students_condition
 from marketplace.pipeline import services as pipeline
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus, RuleException
@@ -63,19 +61,20 @@ def alliance_inputs(
     some opening's enterprise may see them; and the (enterprise id, student id) pairs of who may see whom."""
     published = sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance.id)
     openings = list(db.session.scalars(ranking.open_openings_query().where(HiringPlan.id.in_(published))))
-    enterprise = aliased(Organization)
-    seen = (
-        sa.select(enterprise.id.label("enterprise_id"), Student.id.label("student_id"))
-        .join(Student, sa.true())
-        .where(enterprise.id.in_({o.plan.enterprise_id for o in openings}))
-        .where(visible_students_condition(enterprise.id, on))
-    )
+    in_scope = []
     if scope == "members":
         members = sa.select(Membership.organization_id).where(Membership.alliance_id == alliance.id, in_force_on(on))
-        seen = seen.where(Student.school_id.in_(members))
-    seen = seen.subquery()
-    visible = {(e, s) for e, s in db.session.execute(sa.select(seen.c.enterprise_id, seen.c.student_id))}
-    students = db.session.scalars(ranking.candidates_query().where(Student.id.in_(sa.select(seen.c.student_id))))
+        in_scope.append(Student.school_id.in_(members))
+    # One condition per enterprise, its id a value: the database computes each one's subqueries once, not per student.
+    seen_by = {e: visible_students_condition(e, on) for e in sorted({o.plan.enterprise_id for o in openings})}
+    if not seen_by:
+        return [], openings, set()
+    pairs = sa.union_all(*(
+        sa.select(sa.literal(e, sa.Integer), Student.id).where(condition, *in_scope)
+        for e, condition in seen_by.items()
+    ))  # fmt: skip
+    visible = {(e, s) for e, s in db.session.execute(pairs)}
+    students = db.session.scalars(ranking.candidates_query().where(sa.or_(*seen_by.values()), *in_scope))
     return list(students), openings, visible
 
 
