@@ -30,8 +30,8 @@ def actions(db) -> list[str]:
 
 
 def notifications(db) -> list[tuple[int, str, str]]:
-    rows = db.session.execute(sa.select(Notification.organization_id, Notification.message, Notification.link))
-    return [tuple(row) for row in rows]
+    rows = db.session.scalars(sa.select(Notification).order_by(Notification.id))
+    return [(n.organization_id, n.message, n.link) for n in rows]
 
 
 @pytest.fixture
