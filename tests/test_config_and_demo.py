@@ -1,5 +1,7 @@
 """Configuration from the environment, and the demo data command."""
 
+import secrets
+
 import pytest
 import sqlalchemy as sa
 
@@ -24,13 +26,14 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
 
 def test_production_needs_a_database_url_and_secures_cookies(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    key = secrets.token_hex(32)
+    monkeypatch.setenv("SECRET_KEY", key)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(ConfigError, match="DATABASE_URL"):
         create_app(ProductionConfig)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app(ProductionConfig)
-    assert app.config["SECRET_KEY"] == "x" * 64
+    assert app.config["SECRET_KEY"] == key
     assert (
         app.config["SESSION_COOKIE_SECURE"],
         app.config["SESSION_COOKIE_HTTPONLY"],
