@@ -71,7 +71,7 @@ def _on_connect(dbapi_connection, connection_record):
 
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_reading = contextvars.ContextVar("reading", default=False)
+_reading: contextvars.ContextVar[bool | None] = contextvars.ContextVar("reading", default=None)
 
 
 @contextmanager
@@ -84,8 +84,21 @@ def reading_only() -> Iterator[None]:
         _reading.reset(token)
 
 
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside write, even in a GET request (an export that logs itself): BEGIN IMMEDIATE."""
+    token = _reading.set(False)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def _only_reading() -> bool:
-    return _reading.get() or (has_request_context() and request.method in READING_METHODS)
+    chosen = _reading.get()
+    if chosen is not None:
+        return chosen
+    return has_request_context() and request.method in READING_METHODS
 
 
 @sa.event.listens_for(Engine, "begin")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from marketplace.auth.models import Role
 from marketplace.cohorts import importer, spreadsheet
 from marketplace.cohorts.models import Student
-from marketplace.db import reading_only
+from marketplace.db import reading_only, writing
 from tests.factories import SchoolFactory, UserFactory
 from tests.test_cohorts_sheets import COLUMNS, csv_bytes, preview, student, xlsx
 from tests.test_cohorts_views import upload
@@ -170,13 +170,17 @@ def _can_take_write_lock(path: str) -> bool:
 @pytest.mark.parametrize(
     ("method", "reading", "free"),
     [("GET", False, True), ("HEAD", False, True), ("OPTIONS", False, True), ("POST", False, False),
-     ("POST", True, True)],
+     ("POST", True, True), ("GET", "write", False)],
 )  # fmt: skip
 def test_only_writing_requests_take_the_write_lock(app, db, method, reading, free):
+    """`reading` True: inside reading_only(); "write": inside writing() (a GET export that logs itself)."""
     path = _sqlite_path(db)
     db.session.commit()
     with app.test_request_context("/", method=method):
-        if reading:
+        if reading == "write":
+            with writing():
+                db.session.execute(sa.text("SELECT count(*) FROM users")).scalar()
+        elif reading:
             with reading_only():
                 db.session.execute(sa.text("SELECT count(*) FROM users")).scalar()
         else:

@@ -5,6 +5,7 @@ from flask_login import login_required
 
 from marketplace.alliances.models import Alliance
 from marketplace.audit.services import record
+from marketplace.db import writing
 from marketplace.extensions import db
 from marketplace.permissions import is_secretariat, load_or_404
 from marketplace.reports.filters import ReportFilterForm, period_label
@@ -57,9 +58,12 @@ def export(alliance_id: int, name: str, fmt: str):
     table = request.args.get("table", report.tables[0].key)
     if fmt == "csv" and table not in {t.key for t in report.tables}:
         abort(404)
-    record("report_export", alliance, report=name, format=fmt, table=table if fmt == "csv" else None,
-           filters=filters.args())  # fmt: skip
+    # Exports are logged: a write inside a GET, so its transaction takes the write lock from the start on SQLite.
     db.session.commit()
+    with writing():
+        record("report_export", alliance, report=name, format=fmt, table=table if fmt == "csv" else None,
+               filters=filters.args())  # fmt: skip
+        db.session.commit()
     if fmt == "xlsx":
         body, mimetype, filename = report.xlsx(describe(form)), XLSX, f"{name}-{filters.period.key}.xlsx"
     else:
