@@ -10,8 +10,9 @@ from marketplace.alliances.models import MembershipStatus
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
 from marketplace.governance.models import Attendance, AttendanceStatus, Body, Meeting, Motion, MotionKind
+from marketplace.notifications.models import Notification
 from marketplace.orgs.models import OrgKind
-from marketplace.pipeline.models import Notification, Placement, PlacementStatus
+from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.plans.models import OpeningKind, PlanStatus
 from marketplace.practice.models import PracticeStatus
 from marketplace.reporting import services

@@ -14,7 +14,7 @@ from marketplace.auth.models import Role
 from marketplace.governance import duties, officers, services, sweep
 from marketplace.governance.errors import GovernanceError
 from marketplace.governance.models import AttendanceStatus, Body, Meeting, Motion, MotionKind, MotionStatus, Office
-from marketplace.pipeline.models import Notification
+from marketplace.notifications.models import Notification
 from marketplace.timeutil import local_today
 from tests.factories import AllianceFactory, MembershipFactory, UserFactory
 from tests.governance_world import applicant, council

@@ -77,12 +77,12 @@ def test_a_status_shows_its_label_never_its_code(client, login_as, db):
 def test_legacy_text_keeps_its_words_and_only_links_inside_the_site(client, login_as, db):
     org = OrganizationFactory()
     n = NominationFactory()
-    # The old shape: a ready-made text and a hand-written path (as migrated rows and pipeline.services.notify).
-    db.session.add_all([
-        Notification(organization_id=org.id, message="推荐：张三 → 数控车工", link=f"/nominations/{n.id}"),
-        Notification(organization_id=org.id, message="外部链接", link="//evil.example/phish"),
-        Notification(organization_id=org.id, message="无效链接", link="/no/such/page"),
-    ])  # fmt: skip
+    # The old shape, as the migration stores old rows: a ready-made text and a hand-written path.
+    def legacy(text, path):
+        return Notification(organization_id=org.id, kind="text", params={"message": text, "link": path})
+
+    db.session.add_all([legacy("推荐：张三 → 数控车工", f"/nominations/{n.id}"),
+                        legacy("外部链接", "//evil.example/phish"), legacy("无效链接", "/no/such/page")])  # fmt: skip
     db.session.commit()
     assert set(db.session.scalars(sa.select(Notification.kind))) == {"text"}
     login_as(UserFactory(organization=org))

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
+from marketplace.notifications.models import Notification
 from marketplace.pipeline import services
 from marketplace.pipeline.models import (
     Nomination,
     NominationStatus,
-    Notification,
     Placement,
     PlacementStatus,
     RuleException,

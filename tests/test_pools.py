@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from marketplace.alliances.models import MembershipStatus
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
+from marketplace.notifications.models import Notification
 from marketplace.orgs.models import OrgKind
-from marketplace.pipeline.models import Notification
 from marketplace.pools import services, sweep
 from marketplace.pools.models import (
     ConsentMethod,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
-from marketplace.pipeline.models import Notification
+from marketplace.notifications.models import Notification
 from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
 from marketplace.timeutil import local_today
 from tests.factories import (

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from marketplace.alliances.models import MembershipStatus
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
-from marketplace.pipeline.models import Notification
+from marketplace.notifications.models import Notification
 from marketplace.reporting import services, sweep
 from marketplace.reporting.models import InfoReport, ReportKind
 from marketplace.timeutil import local_today

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from marketplace.db import UTCDateTime, utcnow
 from marketplace.extensions import db
 
-LEGACY = "text"  # a ready-made text (rows from before kinds, and pipeline.services.notify until it moves to kinds)
+LEGACY = "text"  # a ready-made text (rows from before kinds)
 
 
 class Notification(db.Model):
@@ -35,11 +35,6 @@ class Notification(db.Model):
 
         return render_text(self)
 
-    @message.setter
-    def message(self, text: str) -> None:
-        """`Notification(message=..., link=...)`: the legacy kind, kept for callers not yet moved to kinds."""
-        self.kind, self.params = LEGACY, {**(self.params or {}), "message": str(text)}
-
     @property
     def link(self) -> str | None:
         """Where the notification points, built with url_for; None when it points nowhere that exists."""
@@ -47,6 +42,3 @@ class Notification(db.Model):
 
         return render_url(self)
 
-    @link.setter
-    def link(self, path: str) -> None:
-        self.kind, self.params = LEGACY, {**(self.params or {}), "link": path or ""}

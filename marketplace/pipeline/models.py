@@ -11,7 +11,6 @@ from marketplace.cohorts.models import Student
 from marketplace.db import UTCDateTime, enum_column, utcnow
 from marketplace.extensions import db
 from marketplace.i18n import register_labels
-from marketplace.notifications.models import Notification  # noqa: F401  (re-exported until pipeline.services moves)
 from marketplace.plans.models import Opening, OpeningKind
 
 

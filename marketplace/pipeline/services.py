@@ -8,34 +8,29 @@ from flask_babel import lazy_gettext as _l
 from marketplace.audit.services import record
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
+from marketplace.notifications import catalogue as kinds
+from marketplace.notifications.services import notify
 from marketplace.permissions import enterprise_may_see
 from marketplace.pipeline.models import (
     Nomination,
     NominationStatus,
-    Notification,
     Placement,
     PlacementStatus,
     RuleException,
 )
 from marketplace.plans import rules
 from marketplace.plans.models import HiringPlan, Opening, PlanStatus
+from marketplace.refusals import Refusal
 
 N = NominationStatus
 
 
-class PipelineError(ValueError):
+class PipelineError(Refusal):
     """A step the rules refuse. `breaches` carries internship-rule breaches for the message."""
 
     def __init__(self, message: str, breaches: list[rules.Breach] | None = None):
         super().__init__(message)
         self.breaches = breaches or []
-
-
-def notify(org_id: int, message: str, link: str = "") -> Notification:
-    """An in-app notification (站内通知) to an organisation."""
-    notification = Notification(organization_id=org_id, message=message[:255], link=link[:255])
-    db.session.add(notification)
-    return notification
 
 
 def _check_open(opening: Opening) -> None:
@@ -74,11 +69,8 @@ def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> 
     db.session.flush()
     record("nomination_invited" if invited else "nomination_created", nomination, actor=actor)
     other_side = student.school_id if invited else opening.plan.enterprise_id
-    notify(
-        other_side,
-        f"{'邀请' if invited else '推荐'}：{student.name} → {opening.title}",
-        f"/nominations/{nomination.id}",
-    )
+    notify(other_side, kinds.INVITED if invited else kinds.NOMINATED, {"nomination_id": nomination.id},
+           student=student.name, opening=opening.title)  # fmt: skip
     return nomination
 
 
@@ -94,11 +86,9 @@ def move(nomination: Nomination, status: NominationStatus, *, actor, reason: str
     nomination.status, nomination.reason = status, reason.strip()
     record("nomination_" + status.value, nomination, actor=actor, previous=previous.value, reason=reason or None)
     enterprise_id, school_id = nomination.opening.plan.enterprise_id, nomination.student.school_id
-    notify(
-        school_id if actor.organization_id == enterprise_id else enterprise_id,
-        f"{nomination.student.name} · {nomination.opening.title}：{status.value}",
-        f"/nominations/{nomination.id}",
-    )
+    notify(school_id if actor.organization_id == enterprise_id else enterprise_id, kinds.NOMINATION_MOVED,
+           {"nomination_id": nomination.id}, student=nomination.student.name, opening=nomination.opening.title,
+           status=status)  # fmt: skip
     return nomination
 
 
@@ -154,9 +144,8 @@ def accept(nomination: Nomination, *, actor, start_date: date, pay: int) -> Plac
     db.session.flush()
     db.session.expire(opening, ["filled"])
     record("offer_accepted", placement, actor=actor, nomination_id=nomination.id)
-    notify(
-        opening.plan.enterprise_id, f"{nomination.student.name} 已接受 {opening.title}", f"/placements/{placement.id}"
-    )
+    notify(opening.plan.enterprise_id, kinds.OFFER_ACCEPTED, {"placement_id": placement.id},
+           student=nomination.student.name, opening=opening.title)  # fmt: skip
     return placement
 
 
@@ -176,11 +165,8 @@ def give_feedback(placement: Placement, *, actor, text: str) -> None:
     else:
         placement.school_feedback = text
     record("placement_feedback", placement, actor=actor, side="enterprise" if is_enterprise else "school")
-    notify(
-        placement.student.school_id if is_enterprise else placement.opening.plan.enterprise_id,
-        f"{placement.student.name} 实习反馈已提交",
-        f"/placements/{placement.id}",
-    )
+    notify(placement.student.school_id if is_enterprise else placement.opening.plan.enterprise_id,
+           kinds.PLACEMENT_FEEDBACK, {"placement_id": placement.id}, student=placement.student.name)  # fmt: skip
 
 
 def waive(opening: Opening, rule: str, *, actor, alliance_id: int, reason: str) -> RuleException:
@@ -191,5 +177,5 @@ def waive(opening: Opening, rule: str, *, actor, alliance_id: int, reason: str) 
     db.session.add(exception)
     db.session.flush()
     record("rule_waived", exception, actor=actor, opening_id=opening.id, rule=rule, reason=reason)
-    notify(opening.plan.enterprise_id, f"秘书处已就 {opening.title} 登记例外：{rule}", f"/openings/{opening.id}")
+    notify(opening.plan.enterprise_id, kinds.RULE_WAIVED, {"opening_id": opening.id}, opening=opening.title, rule=rule)
     return exception
