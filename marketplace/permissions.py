@@ -188,8 +188,21 @@ def can_view_practice_request(req: PracticeRequest, user) -> bool:
     )
 
 
+def can_view_student(student: Student, user) -> bool:
+    """The school and the platform admin; an enterprise that the one visibility rule lets see the student."""
+    if student.can_view(user):
+        return True
+    return (
+        user.is_authenticated
+        and user.organization is not None
+        and user.organization.kind is OrgKind.ENTERPRISE
+        and enterprise_may_see(user.organization_id, student)
+    )
+
+
 # Records whose rule is wider than their own can_<may>: (model, may) → check(record, user).
 RULES: dict[tuple[type, str], Callable[[object, object], bool]] = {
+    (Student, "view"): can_view_student,
     (Nomination, "view"): can_view_nomination,
     (PracticeRequest, "view"): can_view_practice_request,
 }

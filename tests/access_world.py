@@ -123,7 +123,8 @@ def _side(world: World, side: str) -> None:
     invitation = Invitation(organization_id=school.id, email=f"new-{side}@example.cn", token_hash=hash_token(token),
                             invited_by_id=school_admin.id,
                             expires_at=datetime.now(UTC) + timedelta(days=7))  # fmt: skip
-    notices = [Notification(organization_id=org.id, message="新的通知") for org in (school, enterprise, secretariat)]
+    notices = [Notification(organization_id=org.id, kind="text", params={"message": "新的通知"})
+               for org in (school, enterprise, secretariat)]  # fmt: skip
     db.session.add_all([placement, meeting, motion, term, report, cycle, assessment, expert, group, invitation,
                         *notices])  # fmt: skip
     db.session.commit()

@@ -12,7 +12,15 @@ from marketplace.auth.models import Role
 from marketplace.cohorts.models import Cohort, ConsentRecord, Student, StudentCertificate
 from marketplace.cohorts.services import ImportMode, export_cohort, import_students, set_consent, update_student
 from marketplace.orgs.models import OrgKind
-from tests.factories import OrganizationFactory, SchoolFactory, StudentFactory, UserFactory
+from marketplace.permissions import can_view_student
+from tests.factories import (
+    AllianceFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    SchoolFactory,
+    StudentFactory,
+    UserFactory,
+)
 from tests.test_cohorts_sheets import COLUMNS, preview, student, xlsx
 
 
@@ -155,14 +163,17 @@ def test_set_consent_records_changes_only(db, admin):
 def test_withdrawing_consent_hides_the_student_from_enterprises(db, admin):
     pupil = StudentFactory(cohort__school=admin.organization)
     enterprise_user = UserFactory(organization=OrganizationFactory(kind=OrgKind.ENTERPRISE))
-    assert not pupil.can_view(enterprise_user)
+    alliance = AllianceFactory()  # fellow members: consent is what the visibility rule then turns on
+    MembershipFactory(alliance=alliance, organization=admin.organization)
+    MembershipFactory(alliance=alliance, organization=enterprise_user.organization)
+    assert not can_view_student(pupil, enterprise_user)
     set_consent(pupil, True, actor=admin)
     db.session.commit()
-    assert pupil.can_view(enterprise_user)
+    assert can_view_student(pupil, enterprise_user)
     set_consent(pupil, False, actor=admin, evidence="学生撤回")
     db.session.commit()
-    assert not pupil.can_view(enterprise_user)
-    assert pupil.can_view(admin)  # the school still sees its student
+    assert not can_view_student(pupil, enterprise_user)
+    assert can_view_student(pupil, admin)  # the school still sees its student
     assert [e.action for e in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id))] == [
         "consent_granted",
         "consent_withdrawn",

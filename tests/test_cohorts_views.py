@@ -10,7 +10,16 @@ from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
 from marketplace.cohorts.models import ConsentRecord, Student
 from marketplace.orgs.models import OrgKind
-from tests.factories import CohortFactory, OrganizationFactory, SchoolFactory, StudentFactory, UserFactory
+from marketplace.permissions import can_view_student
+from tests.factories import (
+    AllianceFactory,
+    CohortFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    SchoolFactory,
+    StudentFactory,
+    UserFactory,
+)
 from tests.test_cohorts_sheets import csv_bytes, student, xlsx
 
 ROLES = ("anonymous", "school_admin", "school_staff", "other_school", "enterprise", "platform_admin")
@@ -224,10 +233,15 @@ def test_consent_is_recorded_and_withdrawn_through_the_app(client, login_as, db,
     url = f"/cohorts/students/{ids['student']}/consent"
     client.post(url, data={"granted": "1", "evidence": "签字同意书"})
     enterprise_user = users["enterprise"]
-    assert db.session.get(Student, ids["student"]).can_view(enterprise_user)
+    assert not can_view_student(db.session.get(Student, ids["student"]), enterprise_user)  # shares no alliance
+    alliance = AllianceFactory()
+    MembershipFactory(alliance=alliance, organization=users["school_admin"].organization)
+    MembershipFactory(alliance=alliance, organization=enterprise_user.organization)
+    db.session.commit()
+    assert can_view_student(db.session.get(Student, ids["student"]), enterprise_user)
     client.post(url, data={"granted": "0", "evidence": "家长来电撤回"})
     pupil = db.session.get(Student, ids["student"])
-    assert not pupil.can_view(enterprise_user)
+    assert not can_view_student(pupil, enterprise_user)
     records = db.session.scalars(sa.select(ConsentRecord).order_by(ConsentRecord.id)).all()
     assert [(r.granted, r.recorded_by_id, r.evidence) for r in records] == [
         (True, users["school_staff"].id, "签字同意书"),

@@ -93,10 +93,9 @@ class Student(db.Model):
     )
 
     def can_view(self, user) -> bool:
-        """The school always; enterprises and others only after consent to share is recorded."""
-        if not user.is_authenticated:
-            return False
-        return user.organization_id == self.school_id or user.is_platform_admin or self.consent_to_share
+        """The school and the platform admin. Which enterprises see a consenting student is an alliance question:
+        `permissions.visible_students_condition`, the one rule, decides it (permissions.load uses both)."""
+        return self.can_edit(user)
 
     def can_edit(self, user) -> bool:
         return user.is_authenticated and (user.organization_id == self.school_id or user.is_platform_admin)

@@ -224,11 +224,11 @@ def retable(motion: Motion, *, actor) -> Motion:
                         membership=motion.membership, tier=motion.tier, origin=motion.origin, actor=actor)  # fmt: skip
 
 
-def review_qualification(membership: Membership, *, met: list[str], tier: Tier, actor, on: date) -> Motion:
+def review_qualification(membership: Membership, *, met: list[str] | None, tier: Tier, actor, on: date) -> Motion:
     """The secretariat checks the charter's conditions (资格审核, 衡水 art. 9(2)); all met, the application goes to
     the council as an admission motion."""
     checklist = list(membership.alliance.admission_checklist or [])
-    missing = [item for item in checklist if item not in met]
+    missing = [item for item in checklist if item not in (met or [])]
     if missing:
         raise GovernanceError(_l("Not every condition is met: %(items)s. Reject the application instead.",
                                  items="、".join(missing)))  # fmt: skip

@@ -1,7 +1,7 @@
 """Enterprises' half-year hiring plans and openings; the openings list every member browses."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,7 +9,7 @@ import matching
 from marketplace.certificates import format_certificates
 from marketplace.extensions import db
 from marketplace.orgs.models import OrgKind
-from marketplace.permissions import load_or_404
+from marketplace.permissions import enterprise_required, load_or_404
 from marketplace.pipeline import views as pipeline
 from marketplace.pipeline.forms import WaiverForm
 from marketplace.plans import services
@@ -21,15 +21,9 @@ from marketplace.timeutil import local_today
 bp = Blueprint("plans", __name__)
 
 
-def _require_enterprise():
-    if current_user.organization.kind is not OrgKind.ENTERPRISE and not current_user.is_platform_admin:
-        abort(403)
-
-
 @bp.get("/plans")
-@login_required
+@enterprise_required
 def my_plans():
-    _require_enterprise()
     plans = db.session.scalars(
         sa.select(HiringPlan)
         .where(HiringPlan.enterprise_id == current_user.organization_id)
@@ -64,9 +58,8 @@ def _save_plan(plan: HiringPlan, form: PlanForm):
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
-@login_required
+@enterprise_required
 def new_plan():
-    _require_enterprise()
     form = _plan_form(None)
     if form.validate_on_submit():
         response = _save_plan(HiringPlan(enterprise_id=current_user.organization_id), form)
