@@ -15,11 +15,12 @@ from marketplace.allocations import labels, services
 from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.extensions import db
-from marketplace.permissions import load_or_404
+from marketplace.input_guard import db_int
+from marketplace.permissions import is_secretariat, load_or_404
 from marketplace.pipeline.forms import PutForwardForm
 from marketplace.pipeline.models import Nomination
-from marketplace.pipeline.services import PipelineError
 from marketplace.plans.models import Opening
+from marketplace.refusals import commit
 from matching.model import FEATURES, Weights
 
 bp = Blueprint("matching", __name__)
@@ -109,8 +110,8 @@ def allocations(alliance_id: int):
 @bp.get("/allocations/<int:run_id>")
 @login_required
 def allocation(run_id: int):
-    run = load_or_404(AllocationRun, run_id, lambda r, u: r.alliance.is_secretariat(u))
-    page = max(1, request.args.get("page", 1, type=int))
+    run = load_or_404(AllocationRun, run_id, lambda r, u: is_secretariat(r.alliance, u))
+    page = max(1, request.args.get("page", 1, type=db_int))
     only_priority = request.args.get("priority") == "1"
     seats = sa.select(AllocationSeat).where(AllocationSeat.run_id == run.id)
     if only_priority:
@@ -127,24 +128,19 @@ def allocation(run_id: int):
 @bp.post("/allocations/<int:run_id>/<any(confirm, discard):action>")
 @login_required
 def decide(run_id: int, action: str):
-    run = load_or_404(AllocationRun, run_id, lambda r, u: r.alliance.is_secretariat(u))
+    run = load_or_404(AllocationRun, run_id, lambda r, u: is_secretariat(r.alliance, u))
     if not DecideForm().validate_on_submit():
         abort(400)
-    try:
-        if action == "confirm":
-            created, skipped = services.confirm(run, actor=current_user)
-            flash(_("%(created)d nominations created; %(skipped)d seats skipped.", created=created,
-                    skipped=len(skipped)), "success")  # fmt: skip
-            for seat, reason in skipped[:10]:
-                flash(f"{seat.student.name} → {seat.opening.title}：{reason}", "warning")
-        else:
-            services.discard(run, actor=current_user)
-            flash(_("Allocation discarded."), "info")
-    except PipelineError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    if action == "discard":
+        commit(lambda: services.discard(run, actor=current_user), _("Allocation discarded."))
         return redirect(url_for("matching.allocation", run_id=run.id))
-    db.session.commit()
+    confirmed = commit(lambda: services.confirm(run, actor=current_user))
+    if confirmed is not None:
+        created, skipped = confirmed
+        flash(_("%(created)d nominations created; %(skipped)d seats skipped.", created=created,
+                skipped=len(skipped)), "success")  # fmt: skip
+        for seat, reason in skipped[:10]:
+            flash(f"{seat.student.name} → {seat.opening.title}：{reason}", "warning")
     return redirect(url_for("matching.allocation", run_id=run.id))
 
 

@@ -13,6 +13,7 @@ from marketplace.cohorts import access, queries, services
 from marketplace.cohorts.columns import template_xlsx
 from marketplace.cohorts.forms import ExportForm
 from marketplace.extensions import db
+from marketplace.input_guard import db_int
 from marketplace.privacy import mask_id_number, mask_phone
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -60,12 +61,12 @@ def template():
 def cohort(cohort_id: int):
     cohort = access.cohort_or_404(cohort_id)
     consent = {"yes": True, "no": False}.get(request.args.get("consent", ""))
-    major_id = request.args.get("major", type=int)
+    major_id = request.args.get("major", type=db_int)
     students = queries.students_page(
         cohort.id,
         major_id=major_id,
         consent=consent,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=current_app.config["PER_PAGE"],
     )
     export_form = ExportForm()

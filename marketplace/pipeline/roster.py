@@ -11,6 +11,7 @@ from marketplace.cohorts.models import Student
 from marketplace.exports import write_csv, write_xlsx
 from marketplace.extensions import db
 from marketplace.i18n import label
+from marketplace.input_guard import db_int
 from marketplace.permissions import enterprise_required
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.pipeline.views import bp
@@ -37,7 +38,7 @@ def roster_query(enterprise_id: int, status: str | None) -> sa.Select:
 def roster():
     status = request.args.get("status")
     page = db.paginate(roster_query(current_user.organization_id, status),
-                       page=request.args.get("page", 1, type=int), per_page=50, error_out=False)  # fmt: skip
+                       page=request.args.get("page", 1, type=db_int), per_page=50, error_out=False)  # fmt: skip
     return render_template("pipeline/roster.html", page=page, status=status, mask_phone=mask_phone)
 
 

@@ -19,6 +19,7 @@ from marketplace.pipeline.models import (
     RuleException,
 )
 from marketplace.plans import rules
+from marketplace.plans.messages import breach_message
 from marketplace.plans.models import HiringPlan, Opening, PlanStatus
 from marketplace.refusals import Refusal
 
@@ -31,6 +32,9 @@ class PipelineError(Refusal):
     def __init__(self, message: str, breaches: list[rules.Breach] | None = None):
         super().__init__(message)
         self.breaches = breaches or []
+
+    def __str__(self) -> str:
+        return " ".join([str(self.args[0]), *(breach_message(b) for b in self.breaches)])
 
 
 def _check_open(opening: Opening) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
+from marketplace.input_guard import db_int
 from marketplace.permissions import can_view_nomination, enterprise_may_see, load_or_404, visible_students_condition
 from marketplace.pipeline import services
 from marketplace.pipeline.forms import (
@@ -19,18 +20,14 @@ from marketplace.pipeline.forms import (
     WaiverForm,
 )
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
-from marketplace.plans.messages import breach_message
 from marketplace.plans.models import HiringPlan, Opening
+from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 
 bp = Blueprint("pipeline", __name__)
 N = NominationStatus
 STEP_SIDE = {N.SHORTLISTED: "enterprise", N.OFFERED: "enterprise", N.REJECTED: "enterprise",
              N.DECLINED: "school", N.WITHDRAWN: "school"}  # fmt: skip
-
-
-def _flash_error(exc: services.PipelineError) -> None:
-    flash(" ".join([str(exc)] + [breach_message(b) for b in exc.breaches]), "danger")
 
 
 def nominable_students(opening: Opening, school_id: int):
@@ -82,17 +79,11 @@ def _put_forward(opening: Opening, eligible, *, invited: bool):
     student = db.session.get(Student, form.student_id.data)
     if student is None or not eligible(student):
         abort(404)
-    try:
-        nomination = services.put_forward(student, opening, actor=current_user, invited=invited)
-    except services.PipelineError as exc:
-        db.session.rollback()
-        _flash_error(exc)
+    done = (_("Invitation sent. The school has been notified.") if invited
+            else _("Student put forward. The enterprise has been notified."))  # fmt: skip
+    nomination = commit(lambda: services.put_forward(student, opening, actor=current_user, invited=invited), done)
+    if nomination is None:
         return redirect(url_for("plans.opening", opening_id=opening.id))
-    db.session.commit()
-    if invited:
-        flash(_("Invitation sent. The school has been notified."), "success")
-    else:
-        flash(_("Student put forward. The enterprise has been notified."), "success")
     return redirect(url_for("pipeline.nomination", nomination_id=nomination.id))
 
 
@@ -116,16 +107,9 @@ def waive(opening_id: int):
     if not form.validate_on_submit():
         flash(_("Give the rule, the alliance and a reason."), "danger")
         return redirect(url_for("plans.opening", opening_id=opening.id))
-    try:
-        services.waive(opening, form.rule.data, actor=current_user, alliance_id=form.alliance_id.data,
-                       reason=form.reason.data)  # fmt: skip
-        db.session.commit()
-    except (services.PipelineError, sa.exc.IntegrityError) as exc:
-        db.session.rollback()
-        flash(str(exc) if isinstance(exc, services.PipelineError) else _("This exception is already recorded."),
-              "danger")  # fmt: skip
-        return redirect(url_for("plans.opening", opening_id=opening.id))
-    flash(_("Exception recorded."), "success")
+    commit(lambda: services.waive(opening, form.rule.data, actor=current_user, alliance_id=form.alliance_id.data,
+                                  reason=form.reason.data),
+           _("Exception recorded."), conflict=_("This exception is already recorded."))  # fmt: skip
     return redirect(url_for("plans.opening", opening_id=opening.id))
 
 
@@ -152,7 +136,7 @@ def nominations():
     status = request.args.get("status")
     if status in {s.value for s in N}:
         query = query.where(Nomination.status == N(status))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
+    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=30, error_out=False)
     return render_template("pipeline/nominations.html", page=page, status=status)
 
 
@@ -167,14 +151,8 @@ def nomination(nomination_id: int):
         step = N(form.status.data)
         if STEP_SIDE[step] != side:
             abort(403)
-        try:
-            services.move(n, step, actor=current_user, reason=form.reason.data or "")
-        except services.PipelineError as exc:
-            db.session.rollback()
-            _flash_error(exc)
-        else:
-            db.session.commit()
-            flash(_("Recorded. The other side has been notified."), "success")
+        commit(lambda: services.move(n, step, actor=current_user, reason=form.reason.data or ""),
+               _("Recorded. The other side has been notified."))  # fmt: skip
         return redirect(url_for("pipeline.nomination", nomination_id=n.id))
     steps = [s for s in STEP_SIDE if STEP_SIDE[s] == side and n.can_transition_to(s)]
     form.status.choices = [c for c in form.status.choices if c[0] in {s.value for s in steps}]
@@ -193,18 +171,13 @@ def accept(nomination_id: int):
     if not form.validate_on_submit():
         flash(_("Give the start date and the agreed pay."), "danger")
         return redirect(url_for("pipeline.nomination", nomination_id=n.id))
-    try:
-        placement = services.accept(n, actor=current_user, start_date=form.start_date.data, pay=form.pay.data)
-        db.session.commit()
-    except services.PipelineError as exc:
-        db.session.rollback()
-        _flash_error(exc)
+    placement = commit(
+        lambda: services.accept(n, actor=current_user, start_date=form.start_date.data, pay=form.pay.data),
+        _("Placement recorded."),
+        conflict=_("The student already holds an ongoing placement of this kind."),
+    )
+    if placement is None:
         return redirect(url_for("pipeline.nomination", nomination_id=n.id))
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        flash(_("The student already holds an ongoing placement of this kind."), "danger")
-        return redirect(url_for("pipeline.nomination", nomination_id=n.id))
-    flash(_("Placement recorded."), "success")
     return redirect(url_for("pipeline.placement", placement_id=placement.id))
 
 
@@ -213,20 +186,13 @@ def accept(nomination_id: int):
 def placement(placement_id: int):
     p = load_or_404(Placement, placement_id, lambda p, u: p.can_view(u))
     close_form, feedback_form = ClosePlacementForm(prefix="close"), FeedbackForm(prefix="fb")
-    try:
-        if close_form.submit.data and close_form.validate_on_submit():
-            services.close_placement(p, PlacementStatus(close_form.status.data), actor=current_user,
-                                     end_date=close_form.end_date.data)  # fmt: skip
-        elif feedback_form.submit.data and feedback_form.validate_on_submit():
-            services.give_feedback(p, actor=current_user, text=feedback_form.text.data)
-        else:
-            return render_template("pipeline/placement.html", p=p, close_form=close_form, feedback_form=feedback_form)
-    except services.PipelineError as exc:
-        db.session.rollback()
-        _flash_error(exc)
+    if close_form.submit.data and close_form.validate_on_submit():
+        commit(lambda: services.close_placement(p, PlacementStatus(close_form.status.data), actor=current_user,
+                                                end_date=close_form.end_date.data), _("Saved."))  # fmt: skip
+    elif feedback_form.submit.data and feedback_form.validate_on_submit():
+        commit(lambda: services.give_feedback(p, actor=current_user, text=feedback_form.text.data), _("Saved."))
     else:
-        db.session.commit()
-        flash(_("Saved."), "success")
+        return render_template("pipeline/placement.html", p=p, close_form=close_form, feedback_form=feedback_form)
     return redirect(url_for("pipeline.placement", placement_id=p.id))
 
 

@@ -1,13 +1,14 @@
 """Enterprises' half-year hiring plans and openings; the openings list every member browses."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import matching
 from marketplace.certificates import format_certificates
 from marketplace.extensions import db
+from marketplace.input_guard import db_int
 from marketplace.orgs.models import OrgKind
 from marketplace.permissions import enterprise_required, load_or_404
 from marketplace.pipeline import views as pipeline
@@ -16,6 +17,7 @@ from marketplace.plans import services
 from marketplace.plans.forms import OpeningForm, PlanForm
 from marketplace.plans.listing import OpeningFilters, filter_choices, list_openings
 from marketplace.plans.models import HiringPlan, Opening, PlanStatus
+from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 
 bp = Blueprint("plans", __name__)
@@ -44,16 +46,12 @@ def _plan_form(plan: HiringPlan | None) -> PlanForm:
 
 
 def _save_plan(plan: HiringPlan, form: PlanForm):
-    try:
-        services.save_plan(plan, year=form.year.data, half=form.half.data,
-                           labour_standards=form.labour_standards.data or "",
-                           alliance_ids=form.alliances.data or [], actor=current_user)  # fmt: skip
-    except services.PlanError as exc:
-        db.session.rollback()
-        form.year.errors.append(str(exc))
+    saved = commit(lambda: services.save_plan(plan, year=form.year.data, half=form.half.data,
+                                              labour_standards=form.labour_standards.data or "",
+                                              alliance_ids=form.alliances.data or [], actor=current_user),
+                   _("Plan saved."), field=form.year)  # fmt: skip
+    if saved is None:
         return None
-    db.session.commit()
-    flash(_("Plan saved."), "success")
     return redirect(url_for("plans.plan", plan_id=plan.id))
 
 
@@ -91,19 +89,11 @@ def plan(plan_id: int):
 @login_required
 def plan_action(plan_id: int, action: str):
     plan = load_or_404(HiringPlan, plan_id, lambda p, u: p.can_edit(u))
-    try:
-        if action == "publish":
-            services.publish(plan, actor=current_user)
-            target = plan
-        else:
-            target = services.copy_plan(plan, actor=current_user)
-    except services.PlanError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
+    if action == "publish":
+        commit(lambda: services.publish(plan, actor=current_user), _("Plan published."))
         return redirect(url_for("plans.plan", plan_id=plan.id))
-    db.session.commit()
-    flash(_("Plan published.") if action == "publish" else _("Plan copied to the next half-year."), "success")
-    return redirect(url_for("plans.plan", plan_id=target.id))
+    copy = commit(lambda: services.copy_plan(plan, actor=current_user), _("Plan copied to the next half-year."))
+    return redirect(url_for("plans.plan", plan_id=(copy or plan).id))
 
 
 def _opening_page(opening: Opening, plan: HiringPlan):
@@ -113,16 +103,11 @@ def _opening_page(opening: Opening, plan: HiringPlan):
         form.majors.data = [m.id for m in opening.majors]
         form.city.data = opening.city_id
         form.certificates.data = format_certificates((c.name, c.min_level) for c in opening.certificates)
-    if form.validate_on_submit():
-        try:
-            services.save_opening(opening, form, actor=current_user)
-        except services.PlanError as exc:
-            db.session.rollback()
-            form.headcount.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Opening saved."), "success")
-            return redirect(url_for("plans.plan", plan_id=plan.id))
+    saved = form.validate_on_submit() and commit(
+        lambda: services.save_opening(opening, form, actor=current_user), _("Opening saved."), field=form.headcount
+    )
+    if saved:
+        return redirect(url_for("plans.plan", plan_id=plan.id))
     return render_template("plans/opening_form.html", form=form, plan=plan, opening=opening)
 
 
@@ -145,7 +130,7 @@ def edit_opening(opening_id: int):
 @login_required
 def openings():
     filters = OpeningFilters.from_args(request.args)
-    page = list_openings(filters, page=request.args.get("page", 1, type=int))
+    page = list_openings(filters, page=request.args.get("page", 1, type=db_int))
     return render_template("plans/openings.html", page=page, filters=filters, **filter_choices())
 
 

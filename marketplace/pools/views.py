@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from marketplace.alliances.models import Alliance
 from marketplace.extensions import db
 from marketplace.i18n import choices
+from marketplace.input_guard import db_int
 from marketplace.permissions import is_member_or_secretariat, load_or_404
 from marketplace.pools import queries, services
 from marketplace.pools.forms import (
@@ -140,7 +141,7 @@ def expert(expert_id: int):
 def teachers(alliance_id: int):
     alliance = load_or_404(Alliance, alliance_id, is_member_or_secretariat)
     specialty = request.args.get("specialty", "").strip()[:64]
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=db_int) or 1
     today = local_today()
     rows, total = queries.teachers(alliance.id, today, specialty, page)
     return render_template(
@@ -188,7 +189,7 @@ def _attempt(form, call, field=None):
 
 
 def _group_member_or_abort(g: SpecialtyGroup) -> GroupMember:
-    member = db.session.get(GroupMember, request.form.get("member_id", 0, type=int))
+    member = db.session.get(GroupMember, request.form.get("member_id", 0, type=db_int))
     if member is None or member.group_id != g.id:
         abort(404)
     if not member.can_leave(current_user):

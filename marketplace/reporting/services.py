@@ -14,6 +14,7 @@ from marketplace.governance.models import Motion, MotionKind
 from marketplace.governance.services import table_motion
 from marketplace.notifications import catalogue as kinds
 from marketplace.notifications.services import notify
+from marketplace.refusals import Refusal
 from marketplace.reporting import evidence
 from marketplace.reporting.models import Assessment, AssessmentCycle, InfoReport, ReportKind
 from marketplace.timeutil import ALLIANCE_TZ
@@ -21,7 +22,7 @@ from marketplace.timeutil import ALLIANCE_TZ
 REMIND_DAYS_BEFORE = 7  # members who have not self-assessed are reminded this many days before the deadline
 
 
-class ReportingError(ValueError):
+class ReportingError(Refusal):
     """A step the charter or the cycle's deadlines refuse; the message is shown to the user."""
 
 

@@ -12,10 +12,10 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.governance.models import Motion, MotionKind
 from marketplace.permissions import is_member_or_secretariat, is_secretariat, load, load_or_404
+from marketplace.refusals import commit
 from marketplace.reporting import evidence, services
 from marketplace.reporting.forms import CycleForm, ReportForm, ReviewForm, SelfAssessmentForm
 from marketplace.reporting.models import Assessment, AssessmentCycle, InfoReport, ReportKind
-from marketplace.reporting.services import ReportingError
 from marketplace.timeutil import local_today
 
 bp = Blueprint("reporting", __name__)
@@ -111,14 +111,12 @@ def open_cycle(alliance_id: int):
     alliance = load_or_404(Alliance, alliance_id, is_secretariat)
     form = CycleForm()
     if form.validate_on_submit():
-        try:
-            cycle = services.open_cycle(alliance, year=form.year.data, standard=form.standard.data,
-                                        actor=current_user, today=local_today())  # fmt: skip
-        except ReportingError as exc:
-            db.session.rollback()
-            form.year.errors.append(str(exc))
-        else:
-            db.session.commit()
+        cycle = commit(
+            lambda: services.open_cycle(alliance, year=form.year.data, standard=form.standard.data,
+                                        actor=current_user, today=local_today()),
+            field=form.year,
+        )  # fmt: skip
+        if cycle is not None:
             flash(_("The %(year)d assessment is open: %(n)d members were notified of the standard on their page.",
                     year=cycle.year, n=len(cycle.assessments)), "success")  # fmt: skip
             return redirect(url_for("reporting.cycle", alliance_id=alliance.id, year=cycle.year))
@@ -163,7 +161,7 @@ def refresh(alliance_id: int, year: int):
     return redirect(url_for("reporting.cycle", alliance_id=alliance_id, year=year))
 
 
-def _assessment_page(a: Assessment, self_form=None, review_form=None, error: str | None = None):
+def _assessment_page(a: Assessment, self_form=None, review_form=None):
     today = local_today()
     c = a.cycle
     if self_form is None and a.can_self_assess(current_user) and not a.reviewed and today <= c.self_due:
@@ -171,7 +169,7 @@ def _assessment_page(a: Assessment, self_form=None, review_form=None, error: str
     if review_form is None and a.can_review(current_user) and not a.reviewed and today <= c.review_due:
         review_form = ReviewForm(c.grades, grade=a.self_grade)
     return render_template("reporting/assessment.html", a=a, cycle=c, alliance=c.alliance, labels=evidence.LABELS,
-                           self_form=self_form, review_form=review_form, error=error, today=today)  # fmt: skip
+                           self_form=self_form, review_form=review_form, today=today)  # fmt: skip
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -189,13 +187,11 @@ def self_assess(assessment_id: int):
     form = SelfAssessmentForm(a.cycle.grades)
     if not form.validate_on_submit():
         return _assessment_page(a, self_form=form), 400
-    try:
-        services.self_assess(a, grade=form.grade.data, summary=form.summary.data, actor=current_user, now=utcnow())
-    except ReportingError as exc:
-        db.session.rollback()
-        return _assessment_page(a, self_form=form, error=str(exc)), 409
-    db.session.commit()
-    flash(_("Self-assessment submitted to the secretariat."), "success")
+    done = commit(lambda: services.self_assess(a, grade=form.grade.data, summary=form.summary.data,
+                                               actor=current_user, now=utcnow()),
+                  _("Self-assessment submitted to the secretariat."))  # fmt: skip
+    if done is None:
+        return _assessment_page(a, self_form=form), 409
     return redirect(url_for("reporting.assessment", assessment_id=a.id))
 
 
@@ -208,14 +204,12 @@ def review(assessment_id: int):
     form = ReviewForm(a.cycle.grades)
     if not form.validate_on_submit():
         return _assessment_page(a, review_form=form), 400
-    try:
-        motion = services.review(a, grade=form.grade.data, comment=form.comment.data or "", actor=current_user,
-                                 now=utcnow())  # fmt: skip
-    except ReportingError as exc:
-        db.session.rollback()
-        return _assessment_page(a, review_form=form, error=str(exc)), 409
-    db.session.commit()
-    flash(_("Final grade recorded."), "success")
+    reviewed = commit(lambda: (services.review(a, grade=form.grade.data, comment=form.comment.data or "",
+                                               actor=current_user, now=utcnow()),),  # a 1-tuple: None is a refusal
+                      _("Final grade recorded."))  # fmt: skip
+    if reviewed is None:
+        return _assessment_page(a, review_form=form), 409
+    (motion,) = reviewed
     if a.rectify_by is not None:
         flash(_("The member was notified to rectify by %(date)s.", date=a.rectify_by.isoformat()), "warning")
     if motion is not None:
