@@ -12,10 +12,12 @@ row fails as soon as the hole is closed and the mark has to go.
 from dataclasses import dataclass, field
 
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
 from marketplace.extensions import db as _db
 from marketplace.extensions import limiter
+from marketplace.practice.models import PracticeDecline, PracticeRequest, PracticeStatus
 from tests.access_world import World, build_world, fingerprint
 from tests.conftest import REFERENCE_TABLES, _clean
 
@@ -350,17 +352,6 @@ FOREIGN_IDS = [
     pytest.param("pipeline.put_forward", ENTERPRISE, {"student_id": "student_own"}, id="enterprise puts forward"),
     pytest.param("practice.accept", ENTERPRISE_OTHER, {"base_id": "base_own"}, id="accept onto another's base"),
     pytest.param("auth.set_active", SCHOOL_OTHER, {"active": ""}, id="deactivate another org's staff"),
-    pytest.param(
-        "practice.decline",
-        ENTERPRISE_OTHER,
-        {"reason": "本企业暂无岗位"},
-        id="decline another alliance's open practice request",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="hole: any enterprise, of any alliance, may decline a school's open practice request, and the "
-            "decline closes it for every enterprise (practice.services.decline sets status DECLINED)",
-        ),
-    ),
 ]
 
 
@@ -379,6 +370,33 @@ def test_a_form_naming_another_organisations_record_changes_nothing(app, client,
         _after_change(state, changed)
     assert response.status_code < 500
     assert not changed, f"{endpoint} as {who} with {data}: {response.status_code}, changed {changed}"
+
+
+def test_another_alliances_enterprise_declines_for_itself_only(app, client, state):
+    """Every enterprise sees open requests and may decline one: that writes its own answer, and the request stays
+    open for the others (it used to close the request for every enterprise)."""
+    world = state.world
+    with client.session_transaction() as session:
+        session["_user_id"] = world.logins[ENTERPRISE_OTHER]
+        session["_fresh"] = True
+    before = fingerprint(state.tables)
+    response = client.post(_url(app, "practice.decline", world), data={"reason": "本企业暂无岗位"})
+    after = fingerprint(state.tables)
+    changed = [name for name in after if after[name] != before[name]]
+    request_id, enterprise_id = world.ids["request_own"], world.ids["enterprise_other"]
+    try:
+        status = _db.session.scalar(sa.select(PracticeRequest.status).where(PracticeRequest.id == request_id))
+        declines = _db.session.execute(sa.select(PracticeDecline.request_id, PracticeDecline.enterprise_id)).all()
+        with client.session_transaction() as session:
+            session["_user_id"] = world.logins[ENTERPRISE]
+        still_open = client.get(_url(app, "practice.open_requests", world)).get_data(as_text=True)
+    finally:
+        _after_change(state, changed)
+    assert response.status_code == 302
+    assert sorted(changed) == ["audit_events", "notifications", "practice_declines"]
+    assert status is PracticeStatus.REQUESTED
+    assert [tuple(d) for d in declines] == [(request_id, enterprise_id)]
+    assert f"/practice/requests/{request_id}" in still_open, "the own alliance's enterprise may still accept it"
 
 
 # --- the table covers the app -------------------------------------------------------------------------------------

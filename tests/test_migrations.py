@@ -1,5 +1,7 @@
 """The Alembic chain builds the schema from empty, and its head equals the models exactly."""
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -56,8 +58,9 @@ def test_notifications_keep_their_text_through_the_move_to_kinds(empty_database_
     with app.app_context():
         upgrade(revision=before)
         with db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO regions (id, code, name, level) VALUES"
-                                 " (1, '130000', '河北省', 'province')"))
+            conn.execute(
+                sa.text("INSERT INTO regions (id, code, name, level) VALUES (1, '130000', '河北省', 'province')")
+            )
             conn.execute(sa.text(
                 "INSERT INTO organizations (id, name, kind, credit_code, province_id, city_id, contact_name,"
                 " contact_phone, contact_email, address, created_at) VALUES (1, '某校', 'school', '123456789012345678',"
@@ -89,4 +92,74 @@ def test_notifications_keep_their_text_through_the_move_to_kinds(empty_database_
             ("年度考核自评", "", "assessment-due:1"),
             ("report_due: days=40", "", None),
         ]
+        db.engine.dispose()
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands datetimes back naive (the app stores UTC), PostgreSQL aware."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def test_declined_requests_move_to_their_enterprises_declines_and_back(empty_database_url):
+    """0009: a declined request whose enterprise the audit log names becomes that enterprise's decline and reopens;
+    one with no such event stays declined. Downgrade closes again every open request some enterprise declined."""
+    before, after = "c8e2a3f4d5b6", "d9f3b4a5c6e7"
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision=before)
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO regions (id, code, name, level) VALUES (1, '130000', '河北省', 'province')")
+            )
+            conn.execute(sa.text(
+                "INSERT INTO organizations (id, name, kind, credit_code, province_id, city_id, staff_count,"
+                " contact_name, contact_phone, contact_email, address, created_at) VALUES"
+                " (1, '某校', 'school', '123456789012345678', 1, 1, NULL, '', '', '', '', CURRENT_TIMESTAMP),"
+                " (2, '某企业', 'enterprise', '223456789012345678', 1, 1, 100, '', '', '', '', CURRENT_TIMESTAMP)"
+            ))  # fmt: skip
+            conn.execute(sa.text(
+                "INSERT INTO users (id, email, name, password_hash, organization_id, role, active, session_version,"
+                " created_at) VALUES (1, 's@example.cn', '校', 'x', 1, 'org_staff', TRUE, 1, CURRENT_TIMESTAMP),"
+                " (2, 'e@example.cn', '企', 'x', 2, 'org_staff', TRUE, 1, CURRENT_TIMESTAMP)"
+            ))  # fmt: skip
+            conn.execute(sa.text("INSERT INTO teachers (id, school_id, staff_no, name, specialty) VALUES"
+                                 " (1, 1, 'T1', '张老师', '数控')"))  # fmt: skip
+            # 1: declined by the enterprise's user; 2: declined, no event; 3: declined, the event's actor is no
+            # enterprise's; 4: open.
+            conn.execute(sa.text(
+                "INSERT INTO practice_requests (id, teacher_id, specialty, start_date, end_date, days, status,"
+                " created_at) VALUES"
+                + ", ".join(f" ({i}, 1, '数控', '2026-07-01', '2026-07-31', 20, '{s}', CURRENT_TIMESTAMP)"
+                            for i, s in ((1, "declined"), (2, "declined"), (3, "declined"), (4, "requested")))
+            ))  # fmt: skip
+            conn.execute(sa.text(
+                "INSERT INTO audit_events (at, actor_id, organization_id, action, object_type, object_id, ip, details)"
+                " VALUES ('2026-05-01 08:00:00+00:00', 2, 2, 'practice_declined', 'practice_requests', 1, '',"
+                " '{\"reason\": \"名额已满\"}'),"
+                " ('2026-05-02 08:00:00+00:00', 1, 1, 'practice_declined', 'practice_requests', 3, '',"
+                " '{\"reason\": \"学校自己拒绝\"}')"
+            ))  # fmt: skip
+        upgrade(revision=after)
+        requests = sa.Table("practice_requests", sa.MetaData(), autoload_with=db.engine)
+        declines = sa.Table("practice_declines", sa.MetaData(), autoload_with=db.engine)
+        events = sa.Table("audit_events", sa.MetaData(), autoload_with=db.engine)
+
+        def statuses(conn) -> list[tuple[int, str]]:
+            return [tuple(r) for r in conn.execute(sa.select(requests.c.id, requests.c.status).order_by("id"))]
+
+        with db.engine.connect() as conn:
+            assert statuses(conn) == [(1, "requested"), (2, "declined"), (3, "declined"), (4, "requested")]
+            rows = conn.execute(sa.select(declines.c.request_id, declines.c.enterprise_id, declines.c.reason,
+                                          declines.c.declined_by_id, declines.c.declined_at)).all()  # fmt: skip
+            first_event_at = conn.scalar(sa.select(events.c.at).order_by(events.c.id).limit(1))
+        [(*decline, declined_at)] = rows
+        assert tuple(decline) == (1, 2, "名额已满", 2)
+        assert as_utc(declined_at) == as_utc(first_event_at) == datetime(2026, 5, 1, 8, tzinfo=UTC)
+        with db.engine.begin() as conn:  # under the new rule the enterprise declines the open request too
+            conn.execute(declines.insert().values(request_id=4, enterprise_id=2, reason="仍然满员", declined_by_id=2,
+                                                  declined_at=sa.func.now()))  # fmt: skip
+        downgrade(revision=before)
+        assert "practice_declines" not in sa.inspect(db.engine).get_table_names()
+        with db.engine.connect() as conn:
+            assert statuses(conn) == [(1, "declined"), (2, "declined"), (3, "declined"), (4, "declined")]
         db.engine.dispose()

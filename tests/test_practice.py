@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role
 from marketplace.notifications.models import Notification
-from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
+from marketplace.practice.models import PracticeBase, PracticeDecline, PracticeRequest, PracticeStatus, Teacher
 from marketplace.timeutil import local_today
 from tests.factories import (
     OrganizationFactory,
@@ -246,31 +246,129 @@ def test_practice_not_yet_started_cannot_be_recorded(client, login_as, db):
     assert "has not started yet" in response.get_data(as_text=True)
 
 
-def test_decline_needs_a_reason_and_tells_the_school(client, login_as, db):
-    req = PracticeRequestFactory()
-    school_id = req.teacher.school_id
-    enterprise_user = UserFactory()
-    login_as(enterprise_user)
-    assert client.post(f"/practice/requests/{req.id}/decline", data={"reason": ""}).status_code == 422
-    response = client.post(f"/practice/requests/{req.id}/decline", data={"reason": "本期名额已满，请下半年再申请"})
-    assert response.status_code == 302
+def test_a_decline_is_one_enterprises_answer_and_the_request_stays_open(client, login_as, db):
+    """Two enterprises see the request: one declines (the school hears why), the other still sees and accepts it."""
+    req = PracticeRequestFactory(teacher__name="韩老师")
+    school_id, link = req.teacher.school_id, f"/practice/requests/{req.id}"
+    decliner = UserFactory(organization=OrganizationFactory(name="婉拒机械有限公司"))
+    own_base = PracticeBaseFactory(enterprise=decliner.organization)
+    taker_base = PracticeBaseFactory()
+    taker = UserFactory(organization=taker_base.enterprise)
+
+    login_as(decliner)
+    assert client.post(f"{link}/decline", data={"reason": ""}).status_code == 422
+    response = client.post(f"{link}/decline", data={"reason": "本期名额已满，请下半年再申请"})
+    assert (response.status_code, response.headers["Location"]) == (302, "/practice/open")
     db.session.refresh(req)
-    assert req.status is PracticeStatus.DECLINED
-    [(org, message, link)] = notifications(db)
-    assert (org, link) == (school_id, f"/practice/requests/{req.id}")
+    assert req.status is PracticeStatus.REQUESTED
+    [decline] = db.session.scalars(sa.select(PracticeDecline)).all()
+    assert (decline.request_id, decline.enterprise_id, decline.reason, decline.declined_by_id) == (
+        req.id,
+        decliner.organization_id,
+        "本期名额已满，请下半年再申请",
+        decliner.id,
+    )
+    assert decline.declined_at is not None
+    [(org, message, note_link)] = notifications(db)
+    assert (org, note_link) == (school_id, link)
     assert "本期名额已满" in message
     event = db.session.scalar(sa.select(AuditEvent))
-    assert (event.action, event.actor_id, event.details["reason"]) == (
+    assert (event.action, event.actor_id, event.details["reason"], event.details["enterprise_id"]) == (
         "practice_declined",
-        enterprise_user.id,
+        decliner.id,
         "本期名额已满，请下半年再申请",
+        decliner.organization_id,
     )
+
+    # The decliner's answer is given: off its open list, no forms on the page, and it cannot accept after all.
+    assert "韩老师" not in client.get("/practice/open").get_data(as_text=True)
+    page = client.get(link, headers=EN).get_data(as_text=True)
+    assert "Your enterprise declined this request on" in page
+    assert f"{link}/accept" not in page
+    assert f"{link}/decline" not in page
+    response = client.post(f"{link}/accept", data={"base_id": own_base.id}, headers=EN)
+    assert response.status_code == 422
+    assert "has declined this request and can no longer accept it" in response.get_data(as_text=True)
+
+    # The other enterprise still sees it open and accepts it.
+    login_as(taker)
+    assert "韩老师" in client.get("/practice/open").get_data(as_text=True)
+    page = client.get(link).get_data(as_text=True)
+    assert f"{link}/decline" in page
+    assert "本期名额已满" not in page, "an enterprise's reason is for the school, not for the other enterprises"
+    assert client.post(f"{link}/accept", data={"base_id": taker_base.id}).status_code == 302
+    db.session.refresh(req)
+    assert (req.status, req.base_id) == (PracticeStatus.ACCEPTED, taker_base.id)
+    assert actions(db) == ["practice_declined", "practice_accepted"]
+
+    # The school reads who declined and why, on the request and in its list.
     login_as(UserFactory(organization=req.teacher.school))
-    assert "本期名额已满" in client.get("/practice/requests").get_data(as_text=True)
-    assert "本期名额已满" in client.get(f"/practice/requests/{req.id}").get_data(as_text=True)
-    # Declined is final: the enterprise no longer sees it, nor can it accept it.
-    login_as(enterprise_user)
+    page = client.get(link).get_data(as_text=True)
+    assert "婉拒机械有限公司" in page
+    assert "本期名额已满，请下半年再申请" in page
+    listing = client.get("/practice/requests", headers=EN).get_data(as_text=True)
+    assert "Declined by 婉拒机械有限公司" in listing
+
+
+def test_a_second_decline_by_the_same_enterprise_is_refused_politely(client, login_as, db):
+    req = PracticeRequestFactory()
+    decliner = UserFactory()
+    login_as(decliner)
+    link = f"/practice/requests/{req.id}"
+    assert client.post(f"{link}/decline", data={"reason": "名额已满"}).status_code == 302
+    login_as(UserFactory(organization=decliner.organization))  # a colleague, not knowing
+    response = client.post(f"{link}/decline", data={"reason": "再次婉拒"}, headers=EN)
+    assert (response.status_code, response.headers["Location"]) == (302, link)
+    page = client.get(link, headers=EN).get_data(as_text=True)
+    assert "Your enterprise has already declined this request." in page
+    assert "Your enterprise declined this request on" in page
+    reasons = db.session.scalars(sa.select(PracticeDecline.reason)).all()
+    assert reasons == ["名额已满"]
+    assert len(notifications(db)) == 1
+    assert actions(db) == ["practice_declined"]
+    db.session.refresh(req)
+    assert req.status is PracticeStatus.REQUESTED
+
+
+def test_declines_by_the_same_enterprise_at_once_record_one(app, db):
+    """Two users of one enterprise decline at the same moment: the row lock queues them, the second is refused."""
+    req = PracticeRequestFactory()
+    enterprise = OrganizationFactory()
+    users = [UserFactory(organization=enterprise) for _ in range(2)]
+    clients = []
+    for user in users:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+        clients.append(client)
+    request_id = req.id
+    db.session.commit()
+    barrier = threading.Barrier(len(clients))
+
+    def decline(client) -> str:
+        with app.app_context():
+            barrier.wait()
+            response = client.post(f"/practice/requests/{request_id}/decline", data={"reason": "名额已满"})
+            return response.headers["Location"]
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        targets = sorted(pool.map(decline, clients))
+    assert targets == ["/practice/open", f"/practice/requests/{request_id}"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PracticeDecline)) == 1
+    assert db.session.get(PracticeRequest, request_id).status is PracticeStatus.REQUESTED
+
+
+def test_a_request_declined_before_the_change_still_shows_its_reason(client, login_as, db):
+    """A request closed as DECLINED whose enterprise migration 0009 could not find: the reason from the audit log."""
+    req = PracticeRequestFactory(status=PracticeStatus.DECLINED)
+    db.session.add(AuditEvent(action="practice_declined", object_type="practice_requests", object_id=req.id,
+                              details={"reason": "旧的婉拒理由"}))  # fmt: skip
+    login_as(UserFactory(organization=req.teacher.school))
+    assert "旧的婉拒理由" in client.get(f"/practice/requests/{req.id}").get_data(as_text=True)
+    assert "旧的婉拒理由" in client.get("/practice/requests").get_data(as_text=True)
+    login_as(UserFactory())
     assert client.get(f"/practice/requests/{req.id}").status_code == 404
+    assert client.post(f"/practice/requests/{req.id}/decline", data={"reason": "名额已满"}).status_code == 404
 
 
 def test_school_withdraws_an_open_request_only(client, login_as, db):
@@ -435,7 +533,8 @@ def test_list_pages_do_not_query_per_row(app, client, login_as, db):
     for _round in range(2):
         for _n in range(3):
             teacher = TeacherFactory(school=school)
-            PracticeRequestFactory(teacher=teacher)
+            declined = PracticeRequestFactory(teacher=teacher)
             PracticeRequestFactory(teacher=teacher, base=base, status=PracticeStatus.ACCEPTED)
+            db.session.add(PracticeDecline(request=declined, enterprise=OrganizationFactory(), reason="名额已满"))
         counts.append([queries_for(user, url) for user, url in pages])
     assert counts[0] == counts[1]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from marketplace.alliances.models import MembershipStatus
 from marketplace.auth.models import Role
 from marketplace.orgs.models import OrgKind
-from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
+from marketplace.practice.models import PracticeBase, PracticeDecline, PracticeRequest, PracticeStatus, Teacher
 from tests.factories import (
     AllianceFactory,
     MembershipFactory,
@@ -202,3 +202,25 @@ def test_the_secretariat_cannot_act_on_a_request(client, login_as, db, world, se
         assert client.post(f"/practice/requests/{ids[key]}/{route}", data=data).status_code in (403, 404)
     statuses = {key: db.session.get(PracticeRequest, ids[key]).status for key in ("open", "taken")}
     assert statuses == {"open": PracticeStatus.REQUESTED, "taken": PracticeStatus.ACCEPTED}
+
+
+def test_any_enterprise_declines_an_open_request_for_itself_only(client, login_as, db, world):
+    """A decline by an enterprise the school never asked is that enterprise's answer: it closes nothing for the rest."""
+    users, ids = world
+    open_link = f"/practice/requests/{ids['open']}"
+    login_as(users["other_enterprise"])
+    assert client.post(f"{open_link}/decline", data={"reason": "不合适"}).status_code == 302
+    assert open_link not in client.get("/practice/open").get_data(as_text=True)
+    assert client.get(open_link).status_code == 200, "it may still read the request it answered"
+    statuses = {key: db.session.get(PracticeRequest, ids[key]).status for key in ("open", "taken", "declined")}
+    assert statuses == {
+        "open": PracticeStatus.REQUESTED,
+        "taken": PracticeStatus.ACCEPTED,
+        "declined": PracticeStatus.DECLINED,
+    }
+    [decline] = db.session.scalars(sa.select(PracticeDecline)).all()
+    assert (decline.request_id, decline.enterprise_id) == (ids["open"], users["other_enterprise"].organization_id)
+
+    login_as(users["enterprise"])
+    assert open_link in client.get("/practice/open").get_data(as_text=True)
+    assert f"{open_link}/decline" in client.get(open_link).get_data(as_text=True)

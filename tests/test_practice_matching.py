@@ -67,7 +67,23 @@ def test_the_secretariat_sees_a_stable_capacity_respecting_proposal(client, logi
     page = client.get(url).get_data(as_text=True)
     assert "非成员教师" not in page
     assert "1 of 2" in page or "2 个请求中有 1 个" in page
-    row_near = page[page.index("近处教师"):page.index("</tr>", page.index("近处教师"))]
-    row_far = page[page.index("远处教师"):page.index("</tr>", page.index("远处教师"))]
+    row_near = page[page.index("近处教师") : page.index("</tr>", page.index("近处教师"))]
+    row_far = page[page.index("远处教师") : page.index("</tr>", page.index("远处教师"))]
     assert base.name in row_near
     assert base.name not in row_far
+
+
+def test_the_school_sees_which_suggested_bases_belong_to_an_enterprise_that_declined(client, login_as, db):
+    school = SchoolFactory()
+    req = PracticeRequestFactory(teacher=TeacherFactory(school=school))
+    declined_base = PracticeBaseFactory(name="已婉拒企业的基地")
+    other_base = PracticeBaseFactory(name="尚未答复企业的基地")
+    login_as(UserFactory(organization=declined_base.enterprise))
+    assert client.post(f"/practice/requests/{req.id}/decline", data={"reason": "导师出差"}).status_code == 302
+
+    login_as(UserFactory(organization=school))
+    page = client.get(f"/practice/requests/{req.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    row = page[page.index(declined_base.name) : page.index("</tr>", page.index(declined_base.name))]
+    assert "Declined" in row
+    row = page[page.index(other_base.name) : page.index("</tr>", page.index(other_base.name))]
+    assert "Declined" not in row

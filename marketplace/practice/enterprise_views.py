@@ -17,9 +17,11 @@ from marketplace.timeutil import local_today
 @bp.get("/open")
 @enterprise_required
 def open_requests():
-    """Open requests from every school: teacher's name and specialty, no contact details."""
+    """Open requests from every school, less those this enterprise declined: teacher's name and specialty only."""
     form = OpenRequestFilter(request.args)
-    query = queries.open_requests(form.specialty.data or "", form.city.data or None)
+    query = queries.open_requests(
+        form.specialty.data or "", form.city.data or None, enterprise_id=current_user.organization_id
+    )
     page = db.paginate(query, page=page_number(), per_page=per_page(), error_out=False)
     return render_template("practice/open.html", form=form, page=page)
 
@@ -107,17 +109,20 @@ def accept(request_id: int):
 def decline(request_id: int):
     req = _load_for_enterprise(request_id)
     form = DeclineForm()
-    if form.validate_on_submit():
-        try:
-            services.decline(req, reason=form.reason.data.strip(), actor=current_user)
-        except services.PracticeError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Request declined; the school has been told why."), "success")
-            return redirect(url_for("practice.open_requests"))
-    return render_detail(req, 422, decline_form=form)
+    if not form.validate_on_submit():
+        return render_detail(req, 422, decline_form=form)
+    try:
+        services.decline(req, reason=form.reason.data.strip(), actor=current_user)
+    except services.PracticeError as exc:
+        # Declined already (a second click), or the request moved on: say so rather than offer the form again.
+        db.session.rollback()
+        flash(str(exc), "warning")
+        if req.can_view(current_user):
+            return redirect(url_for("practice.request_detail", request_id=req.id))
+        return redirect(url_for("practice.open_requests"))
+    db.session.commit()
+    flash(_("Request declined; the school has been told why."), "success")
+    return redirect(url_for("practice.open_requests"))
 
 
 @bp.post("/requests/<int:request_id>/complete")

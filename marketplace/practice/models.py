@@ -84,8 +84,11 @@ register_labels(
 
 
 P = PracticeStatus
+# An enterprise's decline is its own answer (PracticeDecline) and leaves the request open for the others: nothing moves
+# a request to DECLINED any more. The status remains for requests closed by a decline before migration 0009 whose
+# declining enterprise could not be told from the audit log.
 PRACTICE_TRANSITIONS: dict[PracticeStatus, frozenset[PracticeStatus]] = {
-    P.REQUESTED: frozenset({P.ACCEPTED, P.DECLINED, P.CANCELLED}),
+    P.REQUESTED: frozenset({P.ACCEPTED, P.CANCELLED}),
     P.ACCEPTED: frozenset({P.COMPLETED}),
     P.DECLINED: frozenset(),
     P.COMPLETED: frozenset(),
@@ -122,6 +125,9 @@ class PracticeRequest(db.Model):
     teacher: Mapped[Teacher] = relationship()
     base: Mapped[PracticeBase | None] = relationship()
     wanted_city: Mapped[Region | None] = relationship()
+    declines: Mapped[list["PracticeDecline"]] = relationship(
+        back_populates="request", order_by="PracticeDecline.declined_at, PracticeDecline.id"
+    )
 
     @property
     def period_days(self) -> int:
@@ -146,3 +152,35 @@ class PracticeRequest(db.Model):
 
     def is_host_user(self, user) -> bool:
         return user.is_authenticated and self.base is not None and user.organization_id == self.base.enterprise_id
+
+    def decline_of(self, enterprise_id: int) -> "PracticeDecline | None":
+        return next((d for d in self.declines if d.enterprise_id == enterprise_id), None)
+
+    def is_open_to(self, user) -> bool:
+        """An enterprise may still accept or decline: the request is open and the enterprise has not declined it."""
+        return (
+            user.is_authenticated
+            and user.organization.kind is OrgKind.ENTERPRISE
+            and self.status is PracticeStatus.REQUESTED
+            and self.decline_of(user.organization_id) is None
+        )
+
+
+class PracticeDecline(db.Model):
+    """One enterprise's no to a practice request (企业婉拒), with its reason; the others may still accept it."""
+
+    __tablename__ = "practice_declines"
+    __table_args__ = (
+        sa.UniqueConstraint("request_id", "enterprise_id", name="uq_practice_declines_request_enterprise"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("practice_requests.id"))
+    enterprise_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    declined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    declined_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    request: Mapped[PracticeRequest] = relationship(back_populates="declines")
+    enterprise: Mapped[Organization] = relationship()
+    declined_by = relationship("User")

@@ -8,7 +8,14 @@ from sqlalchemy.orm import joinedload
 from marketplace.audit.models import AuditEvent
 from marketplace.db import days_between
 from marketplace.extensions import db
-from marketplace.practice.models import HOLDING_STATUSES, PracticeBase, PracticeRequest, PracticeStatus, Teacher
+from marketplace.practice.models import (
+    HOLDING_STATUSES,
+    PracticeBase,
+    PracticeDecline,
+    PracticeRequest,
+    PracticeStatus,
+    Teacher,
+)
 from marketplace.practice.rules import REQUIRED_DAYS, practice_window
 
 
@@ -100,9 +107,18 @@ def school_requests(school_id: int, status: PracticeStatus | None = None) -> sa.
     return _with_people(query)
 
 
-def open_requests(specialty: str = "", city_id: int | None = None) -> sa.Select:
-    """Open requests, filtered by specialty text and wanted city (the matching issue ranks them later)."""
+def open_requests(specialty: str = "", city_id: int | None = None, *, enterprise_id: int | None = None) -> sa.Select:
+    """Open requests, filtered by specialty text and wanted city (the matching issue ranks them later).
+
+    With `enterprise_id`, the ones still open to that enterprise: those it declined are its answer given.
+    """
     query = sa.select(PracticeRequest).where(PracticeRequest.status == PracticeStatus.REQUESTED)
+    if enterprise_id is not None:
+        query = query.where(
+            ~sa.exists().where(
+                PracticeDecline.request_id == PracticeRequest.id, PracticeDecline.enterprise_id == enterprise_id
+            )
+        )
     if specialty.strip():
         query = query.where(PracticeRequest.specialty.icontains(specialty.strip(), autoescape=True))
     if city_id:
@@ -175,8 +191,27 @@ def outside_availability(base_id: int, available_from: date, available_until: da
     )
 
 
+def declines(request_ids: list[int]) -> dict[int, list[PracticeDecline]]:
+    """Each request's declines with their enterprise, oldest first (one query for a page of requests)."""
+    if not request_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(PracticeDecline)
+        .where(PracticeDecline.request_id.in_(request_ids))
+        .options(joinedload(PracticeDecline.enterprise))
+        .order_by(PracticeDecline.declined_at, PracticeDecline.id)
+    )
+    found: dict[int, list[PracticeDecline]] = {}
+    for decline in rows:
+        found.setdefault(decline.request_id, []).append(decline)
+    return found
+
+
 def decline_reasons(request_ids: list[int]) -> dict[int, str]:
-    """The reason given with each decline, from the audit log (one query for a page of requests)."""
+    """The reason of a request closed as DECLINED before migration 0009, from the audit log (one query for a page).
+
+    Declines since then, and the old ones whose enterprise the migration found, are PracticeDecline rows instead.
+    """
     if not request_ids:
         return {}
     events = db.session.execute(

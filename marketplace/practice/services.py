@@ -2,6 +2,7 @@
 
 Every step of a request is an audit event and an in-app notification to the other side's organisation: the school
 hears of acceptances, declines and completions; enterprises with a base that fits hear of new and withdrawn requests.
+A decline is one enterprise's answer: it is recorded for that enterprise and the request stays open for the others.
 """
 
 from datetime import date
@@ -14,7 +15,7 @@ from marketplace.extensions import db
 from marketplace.notifications import catalogue as kinds
 from marketplace.notifications.services import notify
 from marketplace.practice import queries
-from marketplace.practice.models import PracticeBase, PracticeRequest, PracticeStatus, Teacher
+from marketplace.practice.models import PracticeBase, PracticeDecline, PracticeRequest, PracticeStatus, Teacher
 
 BASE_FIELDS = ("name", "specialty", "city_id", "capacity", "available_from", "available_until", "mentor_name")
 
@@ -126,6 +127,8 @@ def accept(req: PracticeRequest, base: PracticeBase, *, actor) -> PracticeReques
             )
         )
     _check_step(req, PracticeStatus.ACCEPTED)
+    if req.decline_of(actor.organization_id) is not None:
+        raise PracticeError(_l("Your enterprise has declined this request and can no longer accept it."))
     _lock(PracticeBase, base.id)
     taken = queries.base_load(base.id, req.start_date, req.end_date, exclude_id=req.id)
     if taken >= base.capacity:
@@ -147,13 +150,19 @@ def accept(req: PracticeRequest, base: PracticeBase, *, actor) -> PracticeReques
     return req
 
 
-def decline(req: PracticeRequest, *, reason: str, actor) -> PracticeRequest:
-    _check_step(req, PracticeStatus.DECLINED)
-    req.status = PracticeStatus.DECLINED
-    record("practice_declined", req, actor=actor, reason=reason)
+def decline(req: PracticeRequest, *, reason: str, actor) -> PracticeDecline:
+    """The actor's enterprise says no, with a reason for the school; the request stays open for other enterprises."""
+    _check_open(req)  # the row lock also queues two declines by the same enterprise
+    enterprise_id = actor.organization_id
+    if req.decline_of(enterprise_id) is not None:
+        raise PracticeError(_l("Your enterprise has already declined this request."))
+    decline = PracticeDecline(request=req, enterprise_id=enterprise_id, reason=reason, declined_by_id=actor.id)
+    db.session.add(decline)
+    db.session.flush()
+    record("practice_declined", req, actor=actor, reason=reason, enterprise_id=enterprise_id)
     notify(req.teacher.school_id, kinds.PRACTICE_DECLINED, _target(req), enterprise=actor.organization.name,
            teacher=req.teacher.name, reason=reason)  # fmt: skip
-    return req
+    return decline
 
 
 def complete(req: PracticeRequest, *, days_served: int, actor, on: date) -> PracticeRequest:
@@ -185,6 +194,19 @@ def _lock(model, object_id: int) -> None:
 
 def _check_step(req: PracticeRequest, status: PracticeStatus) -> None:
     """Check the step against the status as committed now (another user may have moved the request meanwhile)."""
-    db.session.refresh(req, ["status"], with_for_update=True)
+    _lock_request(req)
     if not req.can_transition_to(status):
         raise PracticeError(_l("This request has moved on meanwhile and can no longer be changed this way."))
+
+
+def _check_open(req: PracticeRequest) -> None:
+    """A decline moves no status, but is only given while the request is open."""
+    _lock_request(req)
+    if req.status is not PracticeStatus.REQUESTED:
+        raise PracticeError(_l("This request has moved on meanwhile and can no longer be changed this way."))
+
+
+def _lock_request(req: PracticeRequest) -> None:
+    """Hold the request's row until the commit, and read its status and declines as committed now."""
+    db.session.refresh(req, ["status"], with_for_update=True)
+    db.session.expire(req, ["declines"])

@@ -179,9 +179,15 @@ def my_requests():
     page = db.paginate(
         queries.school_requests(current_user.organization_id, status), per_page=per_page(), error_out=False
     )
+    declines = queries.declines([r.id for r in page.items])
     reasons = queries.decline_reasons([r.id for r in page.items if r.status is PracticeStatus.DECLINED])
     return render_template(
-        "practice/requests.html", page=page, reasons=reasons, status=status, statuses=list(PracticeStatus)
+        "practice/requests.html",
+        page=page,
+        declines=declines,
+        reasons=reasons,
+        status=status,
+        statuses=list(PracticeStatus),
     )
 
 
@@ -195,19 +201,30 @@ def request_detail(request_id: int):
 
 def render_detail(req: PracticeRequest, status_code: int = 200, **forms):
     """The request page, with the forms the current user may use on it (failed ones keep their errors)."""
-    kind = current_user.organization.kind
     is_open = req.status is PracticeStatus.REQUESTED
-    if kind is OrgKind.ENTERPRISE and is_open:
+    if req.is_open_to(current_user):
         forms.setdefault("accept_form", AcceptForm(current_user.organization_id))
         forms.setdefault("decline_form", DeclineForm())
     if req.is_host_user(current_user) and req.status is PracticeStatus.ACCEPTED:
         forms.setdefault("complete_form", CompleteForm(days_served=req.days))
-    if req.is_school_user(current_user) and is_open:
+    is_school = req.is_school_user(current_user)
+    if is_school and is_open:
         forms.setdefault("cancel_form", ConfirmForm())
+    # Each enterprise's answer is the school's to read; an enterprise sees only its own.
+    declines = req.declines if is_school else []
+    own_decline = req.decline_of(current_user.organization_id)
     reason = queries.decline_reasons([req.id]).get(req.id) if req.status is PracticeStatus.DECLINED else None
     # The school sees which bases fit its open request best (the enterprises decide; this only guides the school).
-    suggestions = ranking.rank_bases(req) if req.is_school_user(current_user) and is_open else None
-    page = render_template("practice/request.html", req=req, reason=reason, suggestions=suggestions, **forms)
+    suggestions = ranking.rank_bases(req) if is_school and is_open else None
+    page = render_template(
+        "practice/request.html",
+        req=req,
+        declines=declines,
+        own_decline=own_decline,
+        reason=reason,
+        suggestions=suggestions,
+        **forms,
+    )
     return page, status_code
 
 
