@@ -71,7 +71,7 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from marketplace.alliances.views import bp as alliances_bp
-    from marketplace.allocations.views import bp as matching_bp
+    from marketplace.allocations.views import bp as allocations_bp
     from marketplace.assets import bp as assets_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.cohorts.views import bp as cohorts_bp
@@ -87,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.reports.views import bp as reports_bp
 
     blueprints = (
-        main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, matching_bp, assets_bp,
+        main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, allocations_bp, assets_bp,
         reports_bp, governance_bp, reporting_bp, pools_bp, notifications_bp,
     )  # fmt: skip
     for bp in blueprints:

@@ -131,15 +131,15 @@ ACCESS: dict[str, dict] = {
     # main
     "main.index": {"GET": EVERYONE},
     "main.set_language": {"args": {"code": "zh"}, "POST": EVERYONE},
-    # allocations (blueprint `matching`)
-    "matching.allocation": {"GET": SECRETARIAT_ONLY},
-    "matching.allocations": {"GET": SECRETARIAT_ONLY, "POST": SECRETARIAT_ONLY},
-    "matching.cohort_matches": {"GET": allow(SCHOOL, ADMIN)},
-    "matching.decide": {"args": {"action": "discard"}, "POST": SECRETARIAT_ONLY},
-    "matching.opening_ranking": {"GET": allow(ENTERPRISE, SECRETARIAT, ADMIN)},
-    "matching.practice_allocation": {"GET": SECRETARIAT_ONLY},
-    "matching.student_openings": {"GET": allow(SCHOOL, ADMIN)},
-    "matching.weights": {"GET": SECRETARIAT_ONLY, "POST": SECRETARIAT_ONLY},
+    # allocations
+    "allocations.allocation": {"GET": SECRETARIAT_ONLY},
+    "allocations.allocations": {"GET": SECRETARIAT_ONLY, "POST": SECRETARIAT_ONLY},
+    "allocations.cohort_matches": {"GET": allow(SCHOOL, ADMIN)},
+    "allocations.decide": {"args": {"action": "discard"}, "POST": SECRETARIAT_ONLY},
+    "allocations.opening_ranking": {"GET": allow(ENTERPRISE, SECRETARIAT, ADMIN)},
+    "allocations.practice_allocation": {"GET": SECRETARIAT_ONLY},
+    "allocations.student_openings": {"GET": allow(SCHOOL, ADMIN)},
+    "allocations.weights": {"GET": SECRETARIAT_ONLY, "POST": SECRETARIAT_ONLY},
     # notifications: each organisation its own
     "notifications.index": {"GET": LOGGED_IN},
     "notifications.mark_read": {"POST": LOGGED_IN},

@@ -23,7 +23,7 @@ from marketplace.plans.models import Opening
 from marketplace.refusals import commit
 from matching.model import FEATURES, Weights
 
-bp = Blueprint("matching", __name__)
+bp = Blueprint("allocations", __name__)
 SEATS_PER_PAGE = 100
 
 
@@ -58,7 +58,7 @@ def opening_ranking(opening_id: int):
     result, candidates = ranking.rank_candidates(opening, k=20)
     already = set(db.session.scalars(sa.select(Nomination.student_id).where(Nomination.opening_id == opening.id)))
     can_invite = opening.can_edit(current_user) and opening.remaining > 0
-    return render_template("matching/opening_ranking.html", opening=opening, result=result,
+    return render_template("allocations/opening_ranking.html", opening=opening, result=result,
                            candidates=candidates, already=already, can_invite=can_invite, form=PutForwardForm(),
                            features=FEATURES)  # fmt: skip
 
@@ -70,7 +70,7 @@ def student_openings(student_id: int):
     student = load_or_404(Student, student_id, lambda s, u: s.can_edit(u))
     result, suggestions = ranking.rank_openings(student, k=20)
     already = set(db.session.scalars(sa.select(Nomination.opening_id).where(Nomination.student_id == student.id)))
-    return render_template("matching/student_openings.html", student=student, result=result,
+    return render_template("allocations/student_openings.html", student=student, result=result,
                            suggestions=suggestions, already=already, form=PutForwardForm(),
                            features=FEATURES)  # fmt: skip
 
@@ -81,7 +81,7 @@ def cohort_matches(cohort_id: int):
     cohort = load_or_404(Cohort, cohort_id, lambda c, u: c.can_view(u))
     best = ranking.cohort_best(cohort, k=3)
     students = [s for s in cohort.students if s.consent_to_share]
-    return render_template("matching/cohort_matches.html", cohort=cohort, students=students, best=best)
+    return render_template("allocations/cohort_matches.html", cohort=cohort, students=students, best=best)
 
 
 # ---------------------------------------------------------------------------------------------------- allocation
@@ -98,13 +98,13 @@ def allocations(alliance_id: int):
         run = services.run(alliance, actor=current_user, choices=form.choices.data, scope=form.scope.data)
         db.session.commit()
         flash(_("Allocation computed: review it, then confirm or discard."), "success")
-        return redirect(url_for("matching.allocation", run_id=run.id))
+        return redirect(url_for("allocations.allocation", run_id=run.id))
     runs = db.session.scalars(
         sa.select(AllocationRun).where(AllocationRun.alliance_id == alliance.id).order_by(AllocationRun.id.desc())
     ).all()
     # The last run's total time: the page shows progress against it while a new run computes.
     estimate_s = sum((runs[0].timings or {}).values()) if runs else 2.0
-    return render_template("matching/allocations.html", alliance=alliance, form=form, runs=runs, estimate_s=estimate_s)
+    return render_template("allocations/allocations.html", alliance=alliance, form=form, runs=runs, estimate_s=estimate_s)
 
 
 @bp.get("/allocations/<int:run_id>")
@@ -120,7 +120,7 @@ def allocation(run_id: int):
     rows = db.session.scalars(
         seats.order_by(AllocationSeat.id).offset((page - 1) * SEATS_PER_PAGE).limit(SEATS_PER_PAGE)
     ).all()
-    return render_template("matching/allocation.html", run=run, seats=rows, page=page, total=total,
+    return render_template("allocations/allocation.html", run=run, seats=rows, page=page, total=total,
                            pages=max(1, -(-total // SEATS_PER_PAGE)), only_priority=only_priority,
                            form=DecideForm(), proposed=run.status is RunStatus.PROPOSED)  # fmt: skip
 
@@ -133,7 +133,7 @@ def decide(run_id: int, action: str):
         abort(400)
     if action == "discard":
         commit(lambda: services.discard(run, actor=current_user), _("Allocation discarded."))
-        return redirect(url_for("matching.allocation", run_id=run.id))
+        return redirect(url_for("allocations.allocation", run_id=run.id))
     confirmed = commit(lambda: services.confirm(run, actor=current_user))
     if confirmed is not None:
         created, skipped = confirmed
@@ -141,7 +141,7 @@ def decide(run_id: int, action: str):
                 skipped=len(skipped)), "success")  # fmt: skip
         for seat, reason in skipped[:10]:
             flash(f"{seat.student.name} → {seat.opening.title}：{reason}", "warning")
-    return redirect(url_for("matching.allocation", run_id=run.id))
+    return redirect(url_for("allocations.allocation", run_id=run.id))
 
 
 @bp.get("/alliances/<int:alliance_id>/practice-allocation")
@@ -151,7 +151,7 @@ def practice_allocation(alliance_id: int):
     each enterprise accepts or declines on the request's page, and the secretariat forwards the proposal."""
     alliance = _alliance_for_secretariat(alliance_id)
     proposal = services.practice_proposal(alliance)
-    return render_template("matching/practice_allocation.html", alliance=alliance, proposal=proposal)
+    return render_template("allocations/practice_allocation.html", alliance=alliance, proposal=proposal)
 
 
 # ---------------------------------------------------------------------------------------------------- weights
@@ -171,7 +171,7 @@ def weights(alliance_id: int):
         services.record_weights(alliance, actor=current_user)
         db.session.commit()
         flash(_("Weights saved. Rankings of this alliance's openings use them from now on."), "success")
-        return redirect(url_for("matching.weights", alliance_id=alliance.id))
+        return redirect(url_for("allocations.weights", alliance_id=alliance.id))
     current = Weights.from_mapping(alliance.fit_weights) if alliance.fit_weights else Weights()
-    return render_template("matching/weights.html", alliance=alliance, current=current, proposal=proposal,
+    return render_template("allocations/weights.html", alliance=alliance, current=current, proposal=proposal,
                            defaults=Weights(), features=FEATURES, form=form)  # fmt: skip
