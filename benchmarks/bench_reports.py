@@ -547,11 +547,11 @@ def get_ok(client, url: str) -> float:
 
 
 def report_names() -> list[str]:
-    """The registered reports, or the planned ones while `marketplace.reports` does not exist yet."""
+    """The registered reports, or the planned ones while `marketplace.analytics` does not exist yet."""
     try:
-        from marketplace.reports.registry import REPORTS
+        from marketplace.analytics.registry import REPORTS
     except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("marketplace.reports"):
+        if not (exc.name or "").startswith("marketplace.analytics"):
             raise
         return list(REPORT_NAMES)
     missing = [name for name in REPORT_NAMES if name not in REPORTS]

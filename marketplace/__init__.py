@@ -72,6 +72,7 @@ def register_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace.alliances.views import bp as alliances_bp
     from marketplace.allocations.views import bp as allocations_bp
+    from marketplace.analytics.views import bp as analytics_bp
     from marketplace.assets import bp as assets_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.cohorts.views import bp as cohorts_bp
@@ -83,12 +84,11 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.plans.views import bp as plans_bp
     from marketplace.pools.views import bp as pools_bp
     from marketplace.practice.views import bp as practice_bp
-    from marketplace.reporting.views import bp as reporting_bp
-    from marketplace.reports.views import bp as reports_bp
+    from marketplace.submissions.views import bp as submissions_bp
 
     blueprints = (
-        main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, allocations_bp, assets_bp,
-        reports_bp, governance_bp, reporting_bp, pools_bp, notifications_bp,
+        main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, allocations_bp,
+        assets_bp, analytics_bp, governance_bp, submissions_bp, pools_bp, notifications_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -52,7 +52,7 @@ def load_demo(seed: int):
     from marketplace.demo.market import build_market
     from marketplace.demo.pools import build_pools
     from marketplace.demo.practice import build_practice
-    from marketplace.demo.reporting import build_reporting
+    from marketplace.demo.submissions import build_reporting
 
     if has_demo():
         click.echo("Demo data already present; nothing loaded.")

@@ -34,4 +34,3 @@ def select_locale() -> str:
         return chosen
     # Werkzeug falls back from zh-CN to zh; the catalogue lives in `zh`, never `zh_CN` (Babel reads that as zh_Hans_CN).
     return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
-

@@ -71,7 +71,7 @@ def parse(text: str) -> Figure | None:
     """The (name, value, unit) of a `figure:` line, None for any other line."""
     if not text.startswith("figure: "):
         return None
-    name, _, rest = text[len("figure: "):].partition(" = ")
+    name, _, rest = text[len("figure: ") :].partition(" = ")
     value, _, unit = rest.strip().partition(" ")
     return name, float(value), unit
 
@@ -83,7 +83,7 @@ def _elapsed(started: float) -> float:
 def _peak_rss_mb() -> float:
     """Peak resident set size of this process so far; ru_maxrss is in KB on Linux (bytes on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024 ** 2 if sys.platform == "darwin" else peak / 1024
+    return peak / 1024**2 if sys.platform == "darwin" else peak / 1024
 
 
 # ---------------------------------------------------------------------------------------------- ranking stage
@@ -104,8 +104,11 @@ def rank_stage(n_graduates: int, n_openings: int, emit) -> None:
     started = time.perf_counter()
     by_graduate = engine.rank_all_graduates(K)
     emit("rank_per_graduate_s", _elapsed(started), "s")
-    print(f"# rows with fewer than {K} places: {int((np.diff(by_opening.indptr) < K).sum())} openings, "
-          f"{int((np.diff(by_graduate.indptr) < K).sum())} graduates", flush=True)
+    print(
+        f"# rows with fewer than {K} places: {int((np.diff(by_opening.indptr) < K).sum())} openings, "
+        f"{int((np.diff(by_graduate.indptr) < K).sum())} graduates",
+        flush=True,
+    )
     del by_opening, by_graduate
 
     rng = np.random.default_rng(SEED)
@@ -156,8 +159,11 @@ def allocation_from_ranking(engine, headcounts: np.ndarray) -> tuple[dict, objec
     }
     started = time.perf_counter()
     result = deferred_acceptance(**market)
-    print(f"# allocation from the ranking: rank_all_graduates({PREFERENCES}) {ranked_s:.3f} s, "
-          f"deferred acceptance {_elapsed(started):.3f} s", flush=True)
+    print(
+        f"# allocation from the ranking: rank_all_graduates({PREFERENCES}) {ranked_s:.3f} s, "
+        f"deferred acceptance {_elapsed(started):.3f} s",
+        flush=True,
+    )
     return market, result
 
 
@@ -169,9 +175,12 @@ def check_allocation_from_ranking(market: dict, result) -> None:
     if blocking:
         raise AssertionError(f"allocation from the ranking has {len(blocking)} blocking pairs, e.g. {blocking[:5]}")
     placed = result.assignment >= 0
-    print(f"# allocation from the ranking: {int(placed.sum())} of {len(placed)} graduates placed, "
-          f"{int((result.rank_of_assignment == 0).sum())} at their first choice, {result.rounds} rounds, "
-          f"{int(market['capacities'].sum())} seats; no blocking pair", flush=True)
+    print(
+        f"# allocation from the ranking: {int(placed.sum())} of {len(placed)} graduates placed, "
+        f"{int((result.rank_of_assignment == 0).sum())} at their first choice, {result.rounds} rounds, "
+        f"{int(market['capacities'].sum())} seats; no blocking pair",
+        flush=True,
+    )
 
 
 def rank_figures(quick: bool) -> Iterable[Figure]:
@@ -227,8 +236,11 @@ def occupation_figures() -> list[Figure]:
 def run(quick: bool = False) -> list[Figure]:
     """Every figure, printed as it is measured; returns them too."""
     n_graduates, n_openings = QUICK if quick else FULL
-    print(f"# matching bench: ranking {n_graduates:,} graduates x {n_openings:,} openings, seed {SEED}"
-          f"{' (--quick: 1/10 scale)' if quick else ''}", flush=True)
+    print(
+        f"# matching bench: ranking {n_graduates:,} graduates x {n_openings:,} openings, seed {SEED}"
+        f"{' (--quick: 1/10 scale)' if quick else ''}",
+        flush=True,
+    )
     figures: list[Figure] = []
 
     def record(batch: Iterable[Figure]) -> None:
@@ -249,8 +261,12 @@ def run(quick: bool = False) -> list[Figure]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m matching.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="1/10 scale, a smoke test")
-    parser.add_argument("--stage", choices=("all", "rank"), default="all",
-                        help="rank: only the ranking stage, in this process (what the full run starts as a child)")
+    parser.add_argument(
+        "--stage",
+        choices=("all", "rank"),
+        default="all",
+        help="rank: only the ranking stage, in this process (what the full run starts as a child)",
+    )
     args = parser.parse_args(argv)
     if args.stage == "rank":
         rank_stage(*(QUICK if args.quick else FULL), emit=lambda *f: print(line(*f), flush=True))

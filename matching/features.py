@@ -277,16 +277,13 @@ class FeatureSpace:
         schools = sorted({x.school for x in g})
         self.school_index = {s: i for i, s in enumerate(schools)}
         self.graduate_school = np.array([self.school_index[x.school] for x in g], dtype=np.int32)
-        self.wanted_kind_mask = np.array(
-            [sum(1 << kind_index[k] for k in x.wanted_kinds) for x in g], dtype=np.int64
-        )
+        self.wanted_kind_mask = np.array([sum(1 << kind_index[k] for k in x.wanted_kinds) for x in g], dtype=np.int64)
         self.opening_kind_bit = np.array([1 << kind_index[x.kind] for x in o], dtype=np.int64)
         self.graduation_year = np.array([x.graduation_year for x in g], dtype=np.int32)
-        self.post_ok_from = np.array(
-            [x.post_ok_from.toordinal() if x.post_ok_from else 0 for x in g], dtype=np.int32
-        )
-        self.needs = np.array([(x.needs[0].toordinal(), x.needs[1].toordinal()) if x.needs else (0, 0) for x in g],
-                              dtype=np.int32).reshape(len(g), 2)
+        self.post_ok_from = np.array([x.post_ok_from.toordinal() if x.post_ok_from else 0 for x in g], dtype=np.int32)
+        self.needs = np.array(
+            [(x.needs[0].toordinal(), x.needs[1].toordinal()) if x.needs else (0, 0) for x in g], dtype=np.int32
+        ).reshape(len(g), 2)
         self.tolerance = np.array([x.tolerance for x in o], dtype=np.float64)
         self.opening_latest_year = np.array([x.latest_graduation_year or 10**6 for x in o], dtype=np.int64)
         self.opening_post_start = np.array(
@@ -392,19 +389,33 @@ class FeatureSpace:
 
         # hard filters as penalties: kinds not wanted, graduation years too late
         n_k = len(self.kinds)
-        hk = [(i, k, self.PENALTY) for i in range(n_g) if self.wanted_kind_mask[i]
-              for k in range(n_k) if not (self.wanted_kind_mask[i] >> k) & 1]
+        hk = [
+            (i, k, self.PENALTY)
+            for i in range(n_g)
+            if self.wanted_kind_mask[i]
+            for k in range(n_k)
+            if not (self.wanted_kind_mask[i] >> k) & 1
+        ]
         ok = [(j, int(self.opening_kind_bit[j]).bit_length() - 1, 1.0) for j in range(n_o)]
         hy = [(i, year_col[x.graduation_year], 1.0) for i, x in enumerate(g)]
-        oy = [(j, year_col[y], self.PENALTY) for j, x in enumerate(o) if x.latest_graduation_year is not None
-              for y in years if y > x.latest_graduation_year]
+        oy = [
+            (j, year_col[y], self.PENALTY)
+            for j, x in enumerate(o)
+            if x.latest_graduation_year is not None
+            for y in years
+            if y > x.latest_graduation_year
+        ]
         self.G_filter = sp.hstack([_coo(hk, n_g, n_k), _coo(hy, n_g, len(years))], format="csr")
         self.O_filter = sp.hstack([_coo(ok, n_o, n_k), _coo(oy, n_o, len(years))], format="csr")
         # priority: the graduate's school one-hot; the opening carries τ on each school with priority
         n_s = len(self.school_index)
         gs = [(i, int(self.graduate_school[i]), 1.0) for i in range(n_g)]
-        os_ = [(j, self.school_index[s], x.tolerance) for j, x in enumerate(o) for s in x.priority_schools
-               if s in self.school_index and x.tolerance > 0]
+        os_ = [
+            (j, self.school_index[s], x.tolerance)
+            for j, x in enumerate(o)
+            for s in x.priority_schools
+            if s in self.school_index and x.tolerance > 0
+        ]
         self.G_school = _coo(gs, n_g, n_s).tocsr()
         self.O_school = _coo(os_, n_o, n_s).tocsr()
 

@@ -84,9 +84,15 @@ class Engine:
         self.space = FeatureSpace(catalogue, graduates, openings, text_model)
         s = self.space
         self._priority_pairs = np.unique(
-            np.array([j * (len(s.school_index) + 1) + s.school_index[school]
-                   for j, o in enumerate(s.openings) for school in o.priority_schools if school in s.school_index],
-                     dtype=np.int64)
+            np.array(
+                [
+                    j * (len(s.school_index) + 1) + s.school_index[school]
+                    for j, o in enumerate(s.openings)
+                    for school in o.priority_schools
+                    if school in s.school_index
+                ],
+                dtype=np.int64,
+            )
         )
 
     @property
@@ -218,13 +224,15 @@ class TopK:
         parts = [(rows[take], index[take], fit_q[take] / QUANTUM, prio[take], decided[take])]
         for j, ranking in exact.items():
             places = ranking.places
-            parts.append((
-                np.full(len(places), j),
-                np.array([p.index for p in places], dtype=np.int64),
-                np.array([p.fit for p in places], dtype=np.float64),
-                np.array([p.priority for p in places], dtype=bool),
-                np.array([p.decided_by_priority for p in places], dtype=bool),
-            ))
+            parts.append(
+                (
+                    np.full(len(places), j),
+                    np.array([p.index for p in places], dtype=np.int64),
+                    np.array([p.fit for p in places], dtype=np.float64),
+                    np.array([p.priority for p in places], dtype=bool),
+                    np.array([p.decided_by_priority for p in places], dtype=bool),
+                )
+            )
         r, i, f, p, d = (np.concatenate(col) for col in zip(*parts, strict=True))
         order = np.argsort(r, kind="stable")
         indptr = np.concatenate(([0], np.cumsum(np.bincount(r, minlength=n_rows))))
@@ -233,8 +241,15 @@ class TopK:
     def row(self, i: int) -> list[tuple[int, float, bool, bool]]:
         """(index, fit, priority, decided by priority) of row i's places, best first."""
         lo, hi = self.indptr[i], self.indptr[i + 1]
-        return list(zip(self.index[lo:hi].tolist(), self.fit[lo:hi].tolist(), self.priority[lo:hi].tolist(),
-                        self.decided[lo:hi].tolist(), strict=True))
+        return list(
+            zip(
+                self.index[lo:hi].tolist(),
+                self.fit[lo:hi].tolist(),
+                self.priority[lo:hi].tolist(),
+                self.decided[lo:hi].tolist(),
+                strict=True,
+            )
+        )
 
 
 def _without_constant_columns(left: sp.csr_matrix, right: sp.csr_matrix):

@@ -16,8 +16,24 @@ from matching.model import Graduate, Major, Occupation, Opening, Place
 
 FIELDS = {
     "装备制造大类": (
-        ["数控车床编程", "FANUC系统操作", "CAD制图", "机械识图", "UG三维建模", "量具使用", "钳工装配", "工艺文件编写",
-         "氩弧焊", "二氧化碳保护焊", "焊缝检验", "模具装配", "注塑机调试", "PLC编程", "电气接线", "设备点检"],
+        [
+            "数控车床编程",
+            "FANUC系统操作",
+            "CAD制图",
+            "机械识图",
+            "UG三维建模",
+            "量具使用",
+            "钳工装配",
+            "工艺文件编写",
+            "氩弧焊",
+            "二氧化碳保护焊",
+            "焊缝检验",
+            "模具装配",
+            "注塑机调试",
+            "PLC编程",
+            "电气接线",
+            "设备点检",
+        ],
         ["6-18-01-01", "6-18-01-02", "6-18-02-04", "6-18-04-01", "6-31-01-10", "6-20-01-01", "6-31-07-03"],
         ["数控技术", "焊接技术与自动化", "模具制造技术", "机电一体化技术", "工业机器人技术"],
     ),
@@ -79,8 +95,7 @@ def instance(n_graduates: int, n_openings: int, seed: int = 7, n_schools: int = 
     cat = catalogue(rng)
     fields = list(FIELDS)
     major_field = [fields.index(m.category) for m in cat.majors]
-    occ_field = [next(f for f, (_, codes, _) in enumerate(FIELDS.values()) if o.code in codes)
-                 for o in cat.occupations]
+    occ_field = [next(f for f, (_, codes, _) in enumerate(FIELDS.values()) if o.code in codes) for o in cat.occupations]
     n_enterprises = max(1, n_openings // 5)
     alliances = 4
     tolerance = [0.02, 0.0, 0.05, 0.03]
@@ -99,14 +114,22 @@ def instance(n_graduates: int, n_openings: int, seed: int = 7, n_schools: int = 
             other = FIELDS[fields[int(rng.integers(len(fields)))]][0]
             skills.append(str(rng.choice(other)))
         certs = tuple((str(rng.choice(CERTIFICATES)), int(rng.integers(1, 4))) for _ in range(int(rng.integers(0, 3))))
-        cities = tuple(sorted({int(c) for c in city_pick[3 * i:3 * i + int(rng.integers(0, 4))]}))
+        cities = tuple(sorted({int(c) for c in city_pick[3 * i : 3 * i + int(rng.integers(0, 4))]}))
         kinds = frozenset(rng.choice(KINDS, size=int(rng.integers(0, 3)), replace=False).tolist())
-        graduates.append(Graduate(
-            id=i + 1, school=int(rng.integers(n_schools)), major=major, skills="、".join(skills), certificates=certs,
-            wanted_cities=cities, grade=float(rng.uniform(0.4, 1.0)) if rng.random() < 0.6 else None,
-            wanted_kinds=kinds, graduation_year=int(rng.choice([2026, 2027], p=[0.2, 0.8])),
-            post_ok_from=date(2026, 9, 1) - timedelta(days=int(rng.integers(0, 400))),
-        ))
+        graduates.append(
+            Graduate(
+                id=i + 1,
+                school=int(rng.integers(n_schools)),
+                major=major,
+                skills="、".join(skills),
+                certificates=certs,
+                wanted_cities=cities,
+                grade=float(rng.uniform(0.4, 1.0)) if rng.random() < 0.6 else None,
+                wanted_kinds=kinds,
+                graduation_year=int(rng.choice([2026, 2027], p=[0.2, 0.8])),
+                post_ok_from=date(2026, 9, 1) - timedelta(days=int(rng.integers(0, 400))),
+            )
+        )
     openings = []
     for j in range(n_openings):
         field = major_field[int(major_pick[n_graduates + j])]
@@ -117,14 +140,21 @@ def instance(n_graduates: int, n_openings: int, seed: int = 7, n_schools: int = 
         alliance = int(enterprise_alliance[enterprise])
         kind = str(rng.choice(KINDS, p=[0.45, 0.3, 0.05, 0.1, 0.05, 0.05]))
         start = date(2027, 3, 1) + timedelta(days=int(rng.integers(0, 200)))
-        openings.append(Opening(
-            id=j + 1, enterprise=enterprise, kind=kind, occupation=int(rng.choice(occupations)),
-            majors=tuple(sorted(rng.choice(field_majors, size=min(2, len(field_majors)), replace=False).tolist())),
-            skills="、".join(rng.choice(words, size=min(len(words), 4), replace=False)),
-            certificates=((str(rng.choice(CERTIFICATES)), 2),) if rng.random() < 0.25 else (),
-            city=int(city_pick[3 * n_graduates + j]), start=start, post_rules=kind == "post_internship",
-            latest_graduation_year=start.year if kind == "employment" else None,
-            tolerance=tolerance[alliance] if alliance >= 0 else 0.0,
-            priority_schools=members[alliance] if alliance >= 0 else frozenset(),
-        ))
+        openings.append(
+            Opening(
+                id=j + 1,
+                enterprise=enterprise,
+                kind=kind,
+                occupation=int(rng.choice(occupations)),
+                majors=tuple(sorted(rng.choice(field_majors, size=min(2, len(field_majors)), replace=False).tolist())),
+                skills="、".join(rng.choice(words, size=min(len(words), 4), replace=False)),
+                certificates=((str(rng.choice(CERTIFICATES)), 2),) if rng.random() < 0.25 else (),
+                city=int(city_pick[3 * n_graduates + j]),
+                start=start,
+                post_rules=kind == "post_internship",
+                latest_graduation_year=start.year if kind == "employment" else None,
+                tolerance=tolerance[alliance] if alliance >= 0 else 0.0,
+                priority_schools=members[alliance] if alliance >= 0 else frozenset(),
+            )
+        )
     return Instance(cat, graduates, openings)

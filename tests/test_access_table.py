@@ -203,20 +203,23 @@ ACCESS: dict[str, dict] = {
     "practice.teacher": {"GET": allow(SCHOOL)},
     "practice.teachers": {"GET": allow(*SCHOOLS, *SECRETARIATS)},
     # reporting: a unit sees its own reports and assessment; the secretariat sees all of its alliance
-    "reporting.assessment": {"GET": allow(SCHOOL, SECRETARIAT, ADMIN)},
-    "reporting.cycle": {"GET": SECRETARIAT_ONLY},
-    "reporting.cycles": {"GET": MEMBERS},
-    "reporting.open_cycle": {"POST": SECRETARIAT_ONLY},
-    "reporting.refresh": {"POST": SECRETARIAT_ONLY},
-    "reporting.report": {"GET": allow(SCHOOL, SECRETARIAT, ADMIN)},
-    "reporting.reports": {"GET": MEMBERS},
-    "reporting.review": {"POST": SECRETARIAT_ONLY},
-    "reporting.self_assess": {"POST": allow(SCHOOL)},
-    "reporting.submit": {"GET": allow(SCHOOL, ENTERPRISE, SECRETARIAT), "POST": allow(SCHOOL, ENTERPRISE, SECRETARIAT)},
-    # reports: the alliance's secretariat
-    "reports.export": {"args": {"name": "outcomes", "fmt": "csv"}, "GET": SECRETARIAT_ONLY},
-    "reports.index": {"GET": SECRETARIAT_ONLY},
-    "reports.show": {"args": {"name": "outcomes"}, "GET": SECRETARIAT_ONLY},
+    "submissions.assessment": {"GET": allow(SCHOOL, SECRETARIAT, ADMIN)},
+    "submissions.cycle": {"GET": SECRETARIAT_ONLY},
+    "submissions.cycles": {"GET": MEMBERS},
+    "submissions.open_cycle": {"POST": SECRETARIAT_ONLY},
+    "submissions.refresh": {"POST": SECRETARIAT_ONLY},
+    "submissions.report": {"GET": allow(SCHOOL, SECRETARIAT, ADMIN)},
+    "submissions.reports": {"GET": MEMBERS},
+    "submissions.review": {"POST": SECRETARIAT_ONLY},
+    "submissions.self_assess": {"POST": allow(SCHOOL)},
+    "submissions.submit": {
+        "GET": allow(SCHOOL, ENTERPRISE, SECRETARIAT),
+        "POST": allow(SCHOOL, ENTERPRISE, SECRETARIAT),
+    },
+    # analytics (报表): the alliance's secretariat
+    "analytics.export": {"args": {"name": "outcomes", "fmt": "csv"}, "GET": SECRETARIAT_ONLY},
+    "analytics.index": {"GET": SECRETARIAT_ONLY},
+    "analytics.show": {"args": {"name": "outcomes"}, "GET": SECRETARIAT_ONLY},
 }
 
 METHODS = ("GET", "POST")

@@ -15,9 +15,9 @@ from marketplace.orgs.models import OrgKind
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.plans.models import OpeningKind, PlanStatus
 from marketplace.practice.models import PracticeStatus
-from marketplace.reporting import services
-from marketplace.reporting.models import Assessment, AssessmentCycle, InfoReport, ReportKind
-from marketplace.reporting.services import ReportingError
+from marketplace.submissions import services
+from marketplace.submissions.models import Assessment, AssessmentCycle, InfoReport, ReportKind
+from marketplace.submissions.services import ReportingError
 from marketplace.timeutil import ALLIANCE_TZ
 from tests.factories import (
     AllianceFactory,
@@ -282,8 +282,8 @@ def clock(monkeypatch):
     """Set the views' clock: the day the pages think it is, and the instant a form is posted."""
 
     def set_to(now: datetime):
-        monkeypatch.setattr("marketplace.reporting.views.local_today", lambda: now.astimezone(ALLIANCE_TZ).date())
-        monkeypatch.setattr("marketplace.reporting.views.utcnow", lambda: now.astimezone(UTC))
+        monkeypatch.setattr("marketplace.submissions.views.local_today", lambda: now.astimezone(ALLIANCE_TZ).date())
+        monkeypatch.setattr("marketplace.submissions.views.utcnow", lambda: now.astimezone(UTC))
 
     return set_to
 

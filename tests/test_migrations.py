@@ -82,7 +82,7 @@ def test_notifications_keep_their_text_through_the_move_to_kinds(empty_database_
         ]
         with db.engine.begin() as conn:
             conn.execute(notes.insert().values(organization_id=1, kind="report_due", params={"days": 40},
-                                               endpoint="reporting.submit", target={"alliance_id": 1},
+                                               endpoint="submissions.submit", target={"alliance_id": 1},
                                                created_at=sa.func.now()))  # fmt: skip
         downgrade(revision=before)
         with db.engine.connect() as conn:

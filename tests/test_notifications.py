@@ -77,6 +77,7 @@ def test_a_status_shows_its_label_never_its_code(client, login_as, db):
 def test_legacy_text_keeps_its_words_and_only_links_inside_the_site(client, login_as, db):
     org = OrganizationFactory()
     n = NominationFactory()
+
     # The old shape, as the migration stores old rows: a ready-made text and a hand-written path.
     def legacy(text, path):
         return Notification(organization_id=org.id, kind="text", params={"message": text, "link": path})

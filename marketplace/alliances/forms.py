@@ -136,9 +136,7 @@ class CharterForm(FlaskForm):
         choices=[("present", _l("the directors present")), ("council", _l("all directors"))],
     )
     vote_rules = TextAreaField(
-        _l(
-            "Other motions' thresholds, one per line (e.g. Expel a member: >= 2/3 the directors present)"
-        ),
+        _l("Other motions' thresholds, one per line (e.g. Expel a member: >= 2/3 the directors present)"),
         validators=[Optional(), Length(max=1000)],
     )
     admission_checklist = TextAreaField(

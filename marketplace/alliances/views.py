@@ -141,8 +141,9 @@ def membership(membership_id: int):
     if form is not None and form.validate_on_submit():
         status = MembershipStatus(form.status.data)
         decided = commit(
-            lambda: services.decide(m, status, actor=current_user, reason=(form.reason.data or "").strip(),
-                                    on=form.effective_on.data),  # fmt: skip
+            lambda: services.decide(
+                m, status, actor=current_user, reason=(form.reason.data or "").strip(), on=form.effective_on.data
+            ),  # fmt: skip
             _("Decision recorded."),
             field=form.effective_on,
         )

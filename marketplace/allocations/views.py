@@ -104,7 +104,9 @@ def allocations(alliance_id: int):
     ).all()
     # The last run's total time: the page shows progress against it while a new run computes.
     estimate_s = sum((runs[0].timings or {}).values()) if runs else 2.0
-    return render_template("allocations/allocations.html", alliance=alliance, form=form, runs=runs, estimate_s=estimate_s)
+    return render_template(
+        "allocations/allocations.html", alliance=alliance, form=form, runs=runs, estimate_s=estimate_s
+    )
 
 
 @bp.get("/allocations/<int:run_id>")

@@ -144,4 +144,3 @@ def allocation_run() -> None:
     if alliance is not None:
         services.run(alliance, actor=clerk, scope="everyone")
         db.session.flush()
-

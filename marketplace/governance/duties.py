@@ -16,7 +16,7 @@ from marketplace.alliances.models import Alliance, Membership, MembershipStatus
 from marketplace.alliances.services import decide
 from marketplace.extensions import db
 from marketplace.governance.models import Attendance, AttendanceStatus, Meeting
-from marketplace.reporting.services import reported_years
+from marketplace.submissions.services import reported_years
 
 
 def _duty_years(alliance: Alliance, org_ids: list[int], first: int, last: int) -> set[tuple[int, int]]:

@@ -8,7 +8,7 @@ from marketplace.governance import duties, officers
 from marketplace.notifications import catalogue as kinds
 from marketplace.notifications.services import notify
 from marketplace.pools import sweep as pools_sweep
-from marketplace.reporting import sweep as reporting_sweep
+from marketplace.submissions import sweep as reporting_sweep
 
 
 def run(alliance: Alliance, today: date) -> list[str]:

@@ -32,8 +32,8 @@ from marketplace.timeutil import local_today
 bp = Blueprint("governance", __name__)
 # The other governance pages of an alliance (信息报送, assessment, pools), each taking `alliance_id`.
 GOVERNANCE_LINKS = [
-    ("reporting.reports", _l("Information reports")),
-    ("reporting.cycles", _l("Annual assessment")),
+    ("submissions.reports", _l("Information reports")),
+    ("submissions.cycles", _l("Annual assessment")),
     ("pools.experts", _l("Expert pool")),
     ("pools.teachers", _l("Teacher pool")),
     ("pools.groups", _l("Specialty collaboration groups")),

@@ -140,16 +140,16 @@ REPORT_DUE = _kind(
     "report_due",
     _l("%(alliance)s: your organisation has sent the secretariat no information for %(days)d days "
        "(at least once every %(interval)d days is required); please report."),
-    "reporting.submit",
+    "submissions.submit",
 )  # fmt: skip
 ASSESSMENT_DUE = _kind(
-    "assessment_due", _l("%(alliance)s: submit your %(year)d self-assessment by %(date)s."), "reporting.assessment"
+    "assessment_due", _l("%(alliance)s: submit your %(year)d self-assessment by %(date)s."), "submissions.assessment"
 )
 ASSESSMENT_FAILED = _kind(
     "assessment_failed",
     _l("%(alliance)s: your organisation's %(year)d assessment result is “%(grade)s”; "
        "complete the rectification by %(date)s."),
-    "reporting.assessment",
+    "submissions.assessment",
 )  # fmt: skip
 
 # --- pools ---------------------------------------------------------------------------------------------------

@@ -41,4 +41,3 @@ class Notification(db.Model):
         from marketplace.notifications.catalogue import render_url
 
         return render_url(self)
-

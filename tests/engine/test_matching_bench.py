@@ -10,7 +10,6 @@ from matching.bench import FIGURES, line, parse
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
 def test_figure_lines_round_trip():
     assert parse(line("rank_peak_mb", 512.25, "MB")) == ("rank_peak_mb", 512.25, "MB")
     assert parse("# a comment") is None
@@ -19,7 +18,11 @@ def test_figure_lines_round_trip():
 def test_quick_bench_prints_every_figure():
     done = subprocess.run(  # noqa: S603 (our own module, with this interpreter)
         [sys.executable, "-m", "matching.bench", "--quick"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     figures = [parse(text) for text in done.stdout.splitlines()]

@@ -91,7 +91,7 @@ def test_malformed_input_is_rejected():
 
 def test_feature_values_follow_the_features_order():
     values = dict(zip(FEATURES, (1.0, 0.42, 0.5, 0.6, 0.8), strict=True))
-    explanation = Explanation(tuple(
-        Contribution(name, values[name], getattr(Weights(), name), "r") for name in reversed(FEATURES)
-    ))
+    explanation = Explanation(
+        tuple(Contribution(name, values[name], getattr(Weights(), name), "r") for name in reversed(FEATURES))
+    )
     assert feature_values(explanation) == [values[name] for name in FEATURES]

@@ -20,7 +20,6 @@ MOULD_MAKER = "6-18-04-01"  # 模具工
 ACCOUNTANT = "2-06-03-00"  # 会计专业人员
 
 
-
 @pytest.mark.parametrize(
     ("title", "cleaned"),
     [

@@ -71,8 +71,11 @@ def test_passed_candidates_are_exactly_the_non_members_a_member_overtook(case):
     tau = int(quantise(tolerance))
     for place, holder in enumerate(order):
         expected = {
-            n for n in range(len(fits))
-            if not prio[n] and prio[holder] and position[n] > place
+            n
+            for n in range(len(fits))
+            if not prio[n]
+            and prio[holder]
+            and position[n] > place
             and (fit_q[n], -ids_a[n]) > (fit_q[holder], -ids_a[holder])
         }
         assert set(passed[place].tolist()) == expected

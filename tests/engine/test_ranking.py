@@ -13,15 +13,23 @@ from matching.model import FEATURES, Graduate, Major, Occupation, Opening, Place
 from matching.priority import audit, quantise
 from matching.ranking import Engine
 
-MAJORS = [Major("焊接技术应用", "装备制造大类"), Major("数控技术", "装备制造大类"), Major("护理", "医药卫生大类"),
-          Major("园林技术", "农林牧渔大类")]
-OCCUPATIONS = [Occupation("6-18-02-04", "焊工", "操作焊接设备，进行金属工件焊接"),
-               Occupation("4-10-01-05", "养老护理员", "从事老年人生活照料、护理服务"),
-               Occupation("4-09-10-01", "园林绿化工", "从事园林植物种植、养护、园林景观营造")]
-PLACES = [Place("131100", 115.67, 37.74),  # 衡水
-          Place("130100", 114.51, 38.04),  # 石家庄, same province, ~100 km
-          Place("371400", 116.36, 37.44),  # 德州, other province, ~70 km from 衡水
-          Place("440300", 114.06, 22.54)]  # 深圳, far
+MAJORS = [
+    Major("焊接技术应用", "装备制造大类"),
+    Major("数控技术", "装备制造大类"),
+    Major("护理", "医药卫生大类"),
+    Major("园林技术", "农林牧渔大类"),
+]
+OCCUPATIONS = [
+    Occupation("6-18-02-04", "焊工", "操作焊接设备，进行金属工件焊接"),
+    Occupation("4-10-01-05", "养老护理员", "从事老年人生活照料、护理服务"),
+    Occupation("4-09-10-01", "园林绿化工", "从事园林植物种植、养护、园林景观营造"),
+]
+PLACES = [
+    Place("131100", 115.67, 37.74),  # 衡水
+    Place("130100", 114.51, 38.04),  # 石家庄, same province, ~100 km
+    Place("371400", 116.36, 37.44),  # 德州, other province, ~70 km from 衡水
+    Place("440300", 114.06, 22.54),
+]  # 深圳, far
 HENGSHUI, SHIJIAZHUANG, DEZHOU, SHENZHEN = range(4)
 
 
@@ -171,7 +179,9 @@ def test_batch_rankings_equal_the_exact_ones(seed):
 
 def test_graduates_rank_openings_by_fit_and_see_the_priority_marker():
     graduates = [graduate(1, school=8, wanted_cities=(HENGSHUI,))]
-    openings = [opening(1, majors=(0,), city=SHENZHEN, priority_schools=frozenset({8}), tolerance=0.05),
-                opening(2, majors=(0,), city=HENGSHUI)]
+    openings = [
+        opening(1, majors=(0,), city=SHENZHEN, priority_schools=frozenset({8}), tolerance=0.05),
+        opening(2, majors=(0,), city=HENGSHUI),
+    ]
     ranking = Engine(catalogue(), graduates, openings).rank_openings(0)
     assert [(p.id, p.priority) for p in ranking.places] == [(2, False), (1, True)]

@@ -1,0 +1,217 @@
+"""Outcomes: 毕业去向落实率, 专业对口率, pay, early leavers, retention at 6 months; by school, by major, over time.
+
+Counting rules (shown on the page):
+- Graduates of a half-year: students of the cohorts graduating in its calendar year, at the alliance's member
+  schools in that half-year and at other schools whose students were placed in the alliance's openings by its end.
+  The school and major filters narrow them.
+- Placed: graduates with at least one placement started by the end of the half-year (a student placed twice counts
+  once); the kind, enterprise and city filters narrow the placements.
+- 专业对口: a placement whose opening asked for the graduate's major or whose occupation the major prepares for
+  (the reviewed major → occupation table). The rate is over placements, not graduates.
+- Early leavers: placements that ended early by the end of the half-year. Retention at 6 months: of placements that
+  started by the end of the half-year before (six months or more before the end), the share not left within their
+  first 183 days.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from marketplace.analytics.filters import Filters, period_label
+from marketplace.analytics.period import Period
+from marketplace.analytics.scope import alliance_plans, members_in
+from marketplace.analytics.table import Chart, Column, Report, Table
+from marketplace.cohorts.models import Cohort, Student
+from marketplace.db import days_between
+from marketplace.extensions import db
+from marketplace.orgs.models import Organization
+from marketplace.pipeline.models import Placement, PlacementStatus
+from marketplace.plans.models import HiringPlan, Opening, opening_majors
+from marketplace.reference.models import Major, major_occupations
+
+TREND_HALVES = 4
+RETENTION_DAYS = 183
+# The additive counts each grouping returns, in this order; rates are derived from them (so totals are exact).
+COUNTS = ("graduates", "placed", "placements", "relevant", "pay_total", "early", "due6", "kept6")
+
+
+def grouped(alliance_id: int, f: Filters, years: list[int]) -> list[tuple[tuple[int, int, int], list[dict]]]:
+    """Two-level SQL: per graduate, then per (graduation year, school, major): the graduates and,
+    for each half of the cohort's year (h = 0, 1), the COUNTS of placements started by the end of that half, plus
+    the placements into the alliance's openings (which make a non-member school part of the report).
+
+    Graduates are outer-joined to their placements once; relevance and "into the alliance's openings" are outer
+    joins to unique keys (not a subquery per row); each half's cut-off is a date chosen by the cohort's year, so
+    both halves come from one pass; the per-graduate level replaces COUNT(DISTINCT).
+    """
+    p, o, mo, om = Placement, Opening, major_occupations, opening_majors
+    on = [p.student_id == Student.id, p.start_date <= date(max(years), 12, 31)]
+    if f.kind is not None:
+        on.append(p.kind == f.kind)
+    if f.city_id is not None:
+        on.append(o.city_id == f.city_id)
+    if f.enterprise_id is not None:
+        on.append(o.plan_id.in_(sa.select(HiringPlan.id).where(HiringPlan.enterprise_id == f.enterprise_id)))
+    published = alliance_plans(alliance_id).subquery("published")
+    relevant = sa.or_(mo.c.major_id.is_not(None), om.c.opening_id.is_not(None))
+    left_within = sa.and_(p.status == PlacementStatus.LEFT_EARLY, p.end_date.is_not(None),
+                          days_between(p.end_date, p.start_date) < RETENTION_DAYS)  # fmt: skip
+
+    def total(condition, value=1):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
+    def by_year(dates: dict) -> sa.ColumnElement:
+        """The cohort's cut-off date as a CASE over the few years asked for: cheap per row on both databases."""
+        return sa.case({y: sa.literal(d, sa.Date) for y, d in dates.items()}, value=Cohort.graduation_year)
+
+    per_graduate = []
+    for h in (0, 1):
+        cut = by_year({y: Period(y, h + 1).end for y in years})
+        by_cut = p.start_date <= cut
+        # started by the end of the half-year before: six months or more before the end
+        due = p.start_date <= by_year({y: Period(y, h + 1).shifted(-1).end for y in years})
+        per_graduate += [
+            sa.func.max(sa.case((by_cut, 1), else_=0)),
+            total(by_cut),
+            total(sa.and_(by_cut, relevant)),
+            total(by_cut, p.pay),
+            total(sa.and_(by_cut, p.status == PlacementStatus.LEFT_EARLY, p.end_date <= cut)),
+            total(due),
+            total(sa.and_(due, sa.not_(left_within))),
+            total(sa.and_(by_cut, published.c.plan_id.is_not(None))),
+        ]
+    names = [f"m{i}" for i in range(len(per_graduate))]
+    graduates = (
+        sa.select(Cohort.graduation_year.label("year"), Student.school_id.label("school"),
+                  Student.major_id.label("major"),
+                  *(m.label(n) for m, n in zip(per_graduate, names, strict=True)))
+        .select_from(Student)
+        .join(Cohort, Cohort.id == Student.cohort_id)
+        .outerjoin(sa.join(p, o, o.id == p.opening_id), sa.and_(*on))
+        .outerjoin(mo, sa.and_(mo.c.major_id == Student.major_id, mo.c.occupation_id == o.occupation_id))
+        .outerjoin(om, sa.and_(om.c.opening_id == o.id, om.c.major_id == Student.major_id))
+        .outerjoin(published, published.c.plan_id == o.plan_id)
+        .where(Cohort.graduation_year.in_(years))
+        .group_by(Student.id, Cohort.graduation_year, Student.school_id, Student.major_id)
+    )  # fmt: skip
+    if f.school_id is not None:
+        graduates = graduates.where(Student.school_id == f.school_id)
+    if f.major_id is not None:
+        graduates = graduates.where(Student.major_id == f.major_id)
+    g = graduates.subquery("graduates")
+    query = sa.select(g.c.year, g.c.school, g.c.major, sa.func.count(), *(sa.func.sum(g.c[n]) for n in names)).group_by(
+        g.c.year, g.c.school, g.c.major
+    )
+    result = []
+    for year, school, major, count, *rest in db.session.execute(query):
+        halves = [dict(zip((*COUNTS[1:], "alliance"), (int(v or 0) for v in rest[h * 8 : h * 8 + 8]), strict=True))
+                  for h in (0, 1)]  # fmt: skip
+        for half in halves:
+            half["graduates"] = count
+        result.append(((year, school, major), halves))
+    return result
+
+
+def in_scope(alliance_id: int, rows, period: Period) -> set[int]:
+    """The schools of the period's report: members in the period, and schools whose graduates of its cohort the
+    alliance's openings took by its end."""
+    members = set(db.session.scalars(members_in(alliance_id, period)))
+    h = period.half - 1
+    return {
+        keys[1] for keys, halves in rows if keys[0] == period.year and (keys[1] in members or halves[h]["alliance"])
+    }
+
+
+def summed(rows, period: Period, schools: set[int], position: int) -> dict[int, dict]:
+    """The period's counts per school (position 1) or per major (position 2), over the schools in the report."""
+    result: dict[int, dict] = {}
+    for keys, halves in rows:
+        if keys[0] == period.year and keys[1] in schools:
+            _add(result.setdefault(keys[position], {}), halves[period.half - 1])
+    return result
+
+
+def derived(c: dict) -> tuple:
+    """(placement rate, relevance rate, average pay, retention) from additive counts; None where undefined."""
+
+    def share(a, b):
+        return a / b if b else None
+
+    return (share(c["placed"], c["graduates"]), share(c["relevant"], c["placements"]),
+            share(c["pay_total"], c["placements"]), share(c["kept6"], c["due6"]))  # fmt: skip
+
+
+def _row(name, c: dict, *extra) -> tuple:
+    rate, relevance, pay, retention = derived(c)
+    return (name, *extra, c["graduates"], c["placed"], rate, c["placements"], c["relevant"], relevance, pay,
+            c["early"], retention)  # fmt: skip
+
+
+def _columns(first: Column, *extra: Column) -> list[Column]:
+    return [first, *extra, Column(_l("Graduates")), Column(_l("Placed")), Column(_l("Placement rate"), "pct"),
+            Column(_l("Placements")), Column(_l("Major-relevant placements")), Column(_l("Major-relevant rate"), "pct"),
+            Column(_l("Average monthly pay (yuan)"), "money"), Column(_l("Early leavers")),
+            Column(_l("Retained at 6 months"), "pct")]  # fmt: skip
+
+
+def _add(total: dict, c: dict) -> None:
+    for k in COUNTS:
+        total[k] = total.get(k, 0) + c[k]
+
+
+def build(alliance, f: Filters) -> Report:
+    period = f.period
+    halves = period.last(TREND_HALVES)
+    rows = grouped(alliance.id, f, sorted({q.year for q in halves}))
+    schools = in_scope(alliance.id, rows, period)
+    members = set(db.session.scalars(members_in(alliance.id, period)))
+    names = dict(db.session.execute(
+        sa.select(Organization.id, Organization.name).where(Organization.id.in_(list(schools)))
+    ).all())  # fmt: skip
+    empty = dict.fromkeys(COUNTS, 0)
+    groups = {"member": dict(empty), "other": dict(empty)}
+    by_school = []
+    for school_id, c in summed(rows, period, schools, 1).items():
+        member = school_id in members
+        _add(groups["member" if member else "other"], c)
+        by_school.append((c, _row(names.get(school_id, "?"), c, _l("Yes") if member else _l("No"))))
+    by_school.sort(key=lambda item: (-item[0]["graduates"], str(item[1][0])))
+    total = dict(empty)
+    for g in groups.values():
+        _add(total, g)
+    summary_rows = [_row(_l("Member schools"), groups["member"]), _row(_l("Other schools"), groups["other"])]
+
+    major_names = dict(db.session.execute(sa.select(Major.id, Major.name)).all())
+    by_major = [_row(major_names.get(m, "?"), c) for m, c in summed(rows, period, schools, 2).items()]
+    by_major.sort(key=lambda r: (-r[1], str(r[0])))
+
+    trend = []
+    for q in halves:
+        c = dict(empty)
+        for counts in summed(rows, q, in_scope(alliance.id, rows, q), 1).values():
+            _add(c, counts)
+        trend.append(_row(period_label(q), c))
+
+    return Report(
+        name="outcomes",
+        title=_l("Outcomes"),
+        definitions=[
+            _l("Placement rate (毕业去向落实率) = graduates with at least one placement started by the end of the "
+               "half-year ÷ graduates of the cohort graduating that year. A student placed twice counts once."),
+            _l("Major-relevant rate (专业对口率) = placements whose opening asked for the graduate's major or whose "
+               "occupation the major prepares for ÷ placements."),
+            _l("Graduates: member schools in the half-year, and other schools whose students the alliance's openings "
+               "took. Retention at 6 months: placements started at least six months before the end of the half-year "
+               "and not left within 183 days."),
+        ],
+        tables=[
+            Table("summary", _l("Member and other schools"), _columns(Column(_l("Schools"), "text")), summary_rows,
+                  Chart("bar", (3, 6)), footer=_row(_l("All schools"), total)),
+            Table("trend", _l("Trend across half-years"), _columns(Column(_l("Half-year"), "text")), trend,
+                  Chart("line", (3, 6, 9))),
+            Table("schools", _l("By school"), _columns(Column(_l("School"), "text"), Column(_l("Member"), "flag")),
+                  [row for _, row in by_school], Chart("bar", (4, 7))),
+            Table("majors", _l("By major"), _columns(Column(_l("Major"), "text")), by_major, Chart("bar", (3, 6))),
+        ],
+    )  # fmt: skip
