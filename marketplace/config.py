@@ -19,7 +19,8 @@ def _proxy_count() -> int:
     return int(raw)
 
 
-# Strings people put in a key "for now"; a long word may sit anywhere in the key, a short one must be a whole word.
+# Strings people put in a key "for now"; a long word may sit anywhere in the key. A short one counts as a label at
+# either end ("dev-…", "…_key"), or anywhere in a key written by hand (no digit): inside a generated key it is chance.
 PLACEHOLDER_WORDS = ("changeme", "change-me", "secret", "password", "placeholder", "example", "insecure", "replace")
 PLACEHOLDER_SHORT_WORDS = {"dev", "test", "key", "prod", "todo", "xxx", "admin", "default"}
 MIN_SECRET_KEY_LENGTH = 32
@@ -34,7 +35,11 @@ def secret_key_weakness(key: str) -> str | None:
         return f"it uses fewer than {MIN_SECRET_KEY_DISTINCT} distinct characters"
     lowered = key.lower()
     placeholder = next((word for word in PLACEHOLDER_WORDS if word in lowered), None)
-    placeholder = placeholder or next((w for w in re.findall(r"[a-z]+", lowered) if w in PLACEHOLDER_SHORT_WORDS), None)
+    if placeholder is None:
+        words = re.findall(r"[a-z]+", lowered) if not any(c.isdigit() for c in key) else []
+        ends = re.findall(r"^([a-z]+)[-_.:]|[-_.:]([a-z]+)$", lowered)
+        words += [w for pair in ends for w in pair if w]
+        placeholder = next((w for w in words if w in PLACEHOLDER_SHORT_WORDS), None)
     if placeholder:
         return f"it contains the placeholder {placeholder!r}"
     return None
