@@ -63,6 +63,10 @@ class Alliance(db.Model):
     reporting_interval_days: Mapped[int | None]
     assessment_grades: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: ["优秀", "较好", "合格", "不合格"])
     priority_tolerance: Mapped[float] = mapped_column(sa.Float, default=0.02)
+    # Openings that started already, or whose remaining period is shorter than this, are not proposed (matching).
+    min_remaining_days: Mapped[int] = mapped_column(sa.Integer, default=30, server_default="30")
+    # Below this fit a school's page says "no suitable opening" rather than listing poor matches.
+    fit_floor: Mapped[float] = mapped_column(sa.Float, default=0.4, server_default="0.4")
     # Fit weights the secretariat adopted (feature → weight); None keeps the engine's documented defaults.
     fit_weights: Mapped[dict | None] = mapped_column(sa.JSON)
     # Governance (issue 6). Admission counts the votes of those present, or of the whole council (德州: 超过2/3的理事).
@@ -263,8 +267,10 @@ class Membership(db.Model):
             earliest = self.alliance.earliest_withdrawal(self.withdrawal_requested_on or on)
             if on < earliest:
                 raise IllegalTransition(
-                    _l("The charter requires notice: withdrawal takes effect on %(date)s at the earliest.",
-                       date=earliest.isoformat())  # fmt: skip
+                    _l(
+                        "The charter requires notice: withdrawal takes effect on %(date)s at the earliest.",
+                        date=earliest.isoformat(),
+                    )  # fmt: skip
                 )
         previous = self.status
         if status is S.ACTIVE and previous is S.UNDER_REVIEW:

@@ -45,6 +45,8 @@ class AllocationRun(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when confirming another run discarded this one: a superseded run can never be confirmed.
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("allocation_runs.id"))
 
     alliance: Mapped[Alliance] = relationship()
     seats: Mapped[list["AllocationSeat"]] = relationship(

@@ -50,6 +50,21 @@ NOMINATION_TRANSITIONS: dict[NominationStatus, frozenset[NominationStatus]] = {
 }
 
 
+class NominationSource(enum.StrEnum):
+    """Who put the student forward: the nomination page and the notifications say so."""
+
+    SCHOOL = "school"  # 学校推荐
+    ENTERPRISE = "enterprise"  # 企业邀请
+    ALLOCATION = "allocation"  # 联盟分配方案 (allocation_run_id names the run)
+
+
+register_labels(
+    (NominationSource.SCHOOL, _l("Put forward by the school")),
+    (NominationSource.ENTERPRISE, _l("Invited by the enterprise")),
+    (NominationSource.ALLOCATION, _l("Proposed by the alliance's allocation")),
+)
+
+
 class Nomination(db.Model):
     """A student put forward for an opening (推荐), by the school or on the enterprise's invitation."""
 
@@ -61,6 +76,11 @@ class Nomination(db.Model):
     student_id: Mapped[int] = mapped_column(sa.ForeignKey("students.id"), index=True)
     status: Mapped[NominationStatus] = mapped_column(enum_column(NominationStatus, "nomination_status"))
     reason: Mapped[str] = mapped_column(sa.Text, default="")  # rejection reason, decline reason
+    source: Mapped[NominationSource] = mapped_column(
+        enum_column(NominationSource, "nomination_source"), default=NominationSource.SCHOOL
+    )
+    # The run whose confirmation created it (source allocation); a string key: allocations sit above pipeline.
+    allocation_run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("allocation_runs.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -128,6 +148,7 @@ class Placement(db.Model):
         enum_column(PlacementStatus, "placement_status"), default=PlacementStatus.ONGOING
     )
     pay: Mapped[int]
+    end_reason: Mapped[str] = mapped_column(sa.Text, default="")  # why a placement ended early
     enterprise_feedback: Mapped[str] = mapped_column(sa.Text, default="")
     school_feedback: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
