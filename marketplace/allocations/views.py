@@ -1,4 +1,5 @@
-"""Explained rankings (both ways, and a cohort's best openings), allocation runs and the fit weights."""
+"""Allocation runs, the teachers' practice allocation and the fit weights; the explained rankings are in
+`ranking_views` (the same blueprint)."""
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,17 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
-from marketplace import ranking
 from marketplace.alliances.models import Alliance
 from marketplace.allocations import labels, services
 from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
-from marketplace.cohorts.models import Cohort, Student
 from marketplace.extensions import db
 from marketplace.input_guard import db_int
 from marketplace.permissions import is_secretariat, load_or_404
-from marketplace.pipeline.forms import PutForwardForm
-from marketplace.pipeline.models import Nomination
-from marketplace.plans.models import Opening
 from marketplace.refusals import commit
 from matching.model import FEATURES, Weights
 
@@ -44,44 +40,6 @@ class RunForm(FlaskForm):
 
 class DecideForm(FlaskForm):
     submit = SubmitField()
-
-
-def _secretariat_of_plan(opening: Opening, user) -> bool:
-    return any(a.is_secretariat(user) for a in opening.plan.alliances)
-
-
-@bp.get("/openings/<int:opening_id>/ranking")
-@login_required
-def opening_ranking(opening_id: int):
-    """Ranked candidates: for the enterprise that owns the opening and the secretariats it is published to."""
-    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u) or _secretariat_of_plan(o, u))
-    result, candidates = ranking.rank_candidates(opening, k=20)
-    already = set(db.session.scalars(sa.select(Nomination.student_id).where(Nomination.opening_id == opening.id)))
-    can_invite = opening.can_edit(current_user) and opening.remaining > 0
-    return render_template("allocations/opening_ranking.html", opening=opening, result=result,
-                           candidates=candidates, already=already, can_invite=can_invite, form=PutForwardForm(),
-                           features=FEATURES)  # fmt: skip
-
-
-@bp.get("/students/<int:student_id>/openings")
-@login_required
-def student_openings(student_id: int):
-    """Ranked openings for one of the school's students, with a button to nominate."""
-    student = load_or_404(Student, student_id, lambda s, u: s.can_edit(u))
-    result, suggestions = ranking.rank_openings(student, k=20)
-    already = set(db.session.scalars(sa.select(Nomination.opening_id).where(Nomination.student_id == student.id)))
-    return render_template("allocations/student_openings.html", student=student, result=result,
-                           suggestions=suggestions, already=already, form=PutForwardForm(),
-                           features=FEATURES)  # fmt: skip
-
-
-@bp.get("/cohorts/<int:cohort_id>/matches")
-@login_required
-def cohort_matches(cohort_id: int):
-    cohort = load_or_404(Cohort, cohort_id, lambda c, u: c.can_view(u))
-    best = ranking.cohort_best(cohort, k=3)
-    students = [s for s in cohort.students if s.consent_to_share]
-    return render_template("allocations/cohort_matches.html", cohort=cohort, students=students, best=best)
 
 
 # ---------------------------------------------------------------------------------------------------- allocation
@@ -177,3 +135,6 @@ def weights(alliance_id: int):
     current = Weights.from_mapping(alliance.fit_weights) if alliance.fit_weights else Weights()
     return render_template("allocations/weights.html", alliance=alliance, current=current, proposal=proposal,
                            defaults=Weights(), features=FEATURES, form=form)  # fmt: skip
+
+
+from marketplace.allocations import ranking_views  # noqa: E402, F401  (adds the ranking routes to `bp`)
