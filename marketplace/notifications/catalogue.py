@@ -70,6 +70,13 @@ TEXT = _kind(LEGACY, "%(message)s")  # ready-made text: rows from before kinds; 
 # --- pipeline: nominations, offers, placements -----------------------------------------------------------------
 NOMINATED = _kind("nominated", _l("Nomination: %(student)s → %(opening)s"), "pipeline.nomination")
 INVITED = _kind("invited", _l("Invitation: %(student)s → %(opening)s"), "pipeline.nomination")
+INVITATION_ACCEPTED = _kind(
+    "invitation_accepted", _l("The school agreed to your invitation: %(student)s → %(opening)s"), "pipeline.nomination"
+)
+INVITATION_DECLINED = _kind(
+    "invitation_declined", _l("The school declined your invitation of %(student)s to %(opening)s: %(reason)s"),
+    "pipeline.nomination",
+)  # fmt: skip
 NOMINATION_MOVED = _kind(
     "nomination_moved", _l("%(student)s · %(opening)s: %(status)s"), "pipeline.nomination",
     status=_enum(NominationStatus),
