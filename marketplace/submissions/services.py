@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership
+from marketplace.alliances import services as alliance_services
+from marketplace.alliances.models import Alliance, Membership, in_force_on
 from marketplace.audit.services import record
 from marketplace.extensions import db
 from marketplace.governance.models import Motion, MotionKind
@@ -30,30 +31,15 @@ def local_day(now: datetime) -> date:
     return now.astimezone(ALLIANCE_TZ).date()
 
 
-def _in_force_on(today: date):
-    return (
-        Membership.status.in_(IN_FORCE_STATUSES),
-        Membership.effective_from.is_not(None),
-        Membership.effective_from <= today,
-        sa.or_(Membership.effective_until.is_(None), Membership.effective_until > today),
-    )
-
-
 def membership_in_force(alliance: Alliance, org_id: int | None, today: date) -> Membership | None:
-    if org_id is None:
-        return None
-    return db.session.scalar(
-        sa.select(Membership).where(
-            Membership.alliance_id == alliance.id, Membership.organization_id == org_id, *_in_force_on(today)
-        )
-    )
+    return alliance_services.membership_in_force(alliance.id, org_id, today)
 
 
 def members_in_force(alliance: Alliance, today: date) -> list[Membership]:
     return list(
         db.session.scalars(
             sa.select(Membership)
-            .where(Membership.alliance_id == alliance.id, *_in_force_on(today))
+            .where(Membership.alliance_id == alliance.id, in_force_on(today))
             .order_by(Membership.organization_id)
         )
     )
