@@ -22,7 +22,7 @@ from flask_babel.speaklater import LazyString
 from openpyxl import load_workbook
 
 from marketplace.alliances.models import MembershipStatus
-from marketplace.allocations.models import AllocationRun, AllocationSeat
+from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
 from marketplace.analytics import activity, fulfilment, outcomes, practice, priority, supply
 from marketplace.analytics.filters import Filters
 from marketplace.analytics.period import Period
@@ -200,27 +200,39 @@ def test_member_activity_flags_members_silent_longer_than_the_interval(market):
 
 
 def test_priority_audit_counts_decided_seats_and_finds_a_breach(market):
+    """Only confirmed runs count: a proposal, or one discarded or superseded, put nobody forward (the audit once
+    summed every run, so two overlapping runs doubled the seats)."""
     from marketplace.extensions import db
 
     alliance, (_, o1, _, _) = market["alliance"], market["o"]
     secretary = UserFactory(organization=alliance.secretariat, role=Role.SECRETARIAT)
-    run = AllocationRun(alliance=alliance, parameters={}, snapshot_at=datetime(2026, 9, 1, tzinfo=UTC),
-                        inputs_digest="x", timings={}, created_by_id=secretary.id,
-                        created_at=datetime(2026, 9, 1, tzinfo=UTC),
-                        summary={"ranking_places": 40, "ranking_decided": 3, "ranking_breaches": 0})  # fmt: skip
     s = market["s"]
-    run.seats = [
-        AllocationSeat(student=s[0], opening=o1, fit=0.70, choice=1, priority=True, decided_by_priority=True,
-                       passed_fit=0.71, tolerance=0.02),
-        AllocationSeat(student=s[1], opening=o1, fit=0.60, choice=1, priority=True, decided_by_priority=True,
-                       passed_fit=0.63, tolerance=0.02),  # a gap of 0.03 > τ: the audit must catch it
-        AllocationSeat(student=s[4], opening=o1, fit=0.50, choice=2, priority=False),
-    ]  # fmt: skip
-    db.session.add(run)
+
+    def a_run(status):
+        run = AllocationRun(alliance=alliance, status=status, parameters={}, inputs_digest="x", timings={},
+                            snapshot_at=datetime(2026, 9, 1, tzinfo=UTC), created_by_id=secretary.id,
+                            created_at=datetime(2026, 9, 1, tzinfo=UTC),
+                            summary={"ranking_places": 40, "ranking_decided": 3, "ranking_breaches": 0})  # fmt: skip
+        run.seats = [
+            AllocationSeat(student=s[0], opening=o1, fit=0.70, choice=1, priority=True, decided_by_priority=True,
+                           passed_fit=0.71, tolerance=0.02),
+            AllocationSeat(student=s[1], opening=o1, fit=0.60, choice=1, priority=True, decided_by_priority=True,
+                           passed_fit=0.63, tolerance=0.02),  # a gap of 0.03 > τ: the audit must catch it
+            AllocationSeat(student=s[4], opening=o1, fit=0.50, choice=2, priority=False),
+        ]  # fmt: skip
+        db.session.add(run)
+        return run
+
+    confirmed = a_run(RunStatus.CONFIRMED)
+    a_run(RunStatus.PROPOSED)
+    db.session.flush()
+    a_run(RunStatus.DISCARDED).superseded_by_id = confirmed.id
     db.session.commit()
     report = priority.build(alliance, Filters(H2))
     (row,) = report.table("runs").rows
+    assert row[0].startswith(f"#{confirmed.id} ")
     assert row[2:] == (3, 2, 2, 1, 40, 3, 0)
+    assert report.table("runs").footer[2:] == (3, 2, 2, 1, 40, 3, 0)
     assert report.table("runs").chart_spec()["highlight"] == [0]
 
 

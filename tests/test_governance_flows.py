@@ -1,6 +1,7 @@
 """Governance through the app and its services: admission by vote, withdrawal after notice, expulsion, lapse,
 absences, officers' terms and tier quotas, each as its charter writes it."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -237,6 +238,54 @@ def test_hengshui_members_lapse_after_three_years_without_duties(db):
     assert len(lines) == 1
     assert sweep.run(alliance, date(2026, 1, 6)) == []
     assert attended_2024.status is MembershipStatus.ACTIVE
+
+
+def test_the_daily_checks_show_what_they_would_do_then_act_and_sum_up(client, login_as, db):
+    """立即运行每日检查 once deemed a member withdrawn and sent reminders at one click, shown as a 30-line banner:
+    now the first POST previews (who is deemed withdrawn, notices by kind and recipient), the second acts only with
+    the box ticked and on what was previewed, and the result is a count."""
+    alliance, clerk, members = council("hs", 4, since=date(2022, 3, 1))
+    silent = members[0]
+    for year in (2023, 2024, 2025):  # everyone but the silent member attends a meeting each year
+        meeting = services.call_meeting(alliance, body=Body.COUNCIL, title=f"{year}年度理事会",
+                                        held_on=date(year, 6, 1), actor=clerk)  # fmt: skip
+        services.record_attendance(
+            meeting, {row.organization_id: "absent" if row.organization_id == silent.organization_id else "present"
+                      for row in meeting.attendance}, actor=clerk, today=date(year, 6, 1),
+        )  # fmt: skip
+    db.session.commit()
+    notices_before = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
+    login_as(clerk)
+    url = f"/alliances/{alliance.id}/sweep"
+
+    preview = client.post(url, headers=EN)
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    assert "Members deemed withdrawn (1)" in page
+    assert silent.organization.name in page
+    assert "Notices of deemed withdrawal" in page
+    digest = re.search(r'name="previewed" value="(\w+)"', page)[1]
+    db.session.refresh(silent)
+    assert silent.status is MembershipStatus.ACTIVE, "the preview changes nothing"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == notices_before
+
+    assert client.post(url, data={"previewed": digest}, headers=EN).status_code == 200, "box not ticked: preview"
+    client.post(url, data={"previewed": "something-else", "acknowledged": "y"}, headers=EN)
+    db.session.refresh(silent)
+    assert silent.status is MembershipStatus.ACTIVE, "not what was previewed: refused"
+
+    done = client.post(url, data={"previewed": digest, "acknowledged": "y"}, headers=EN)
+    assert done.status_code == 302
+    db.session.refresh(silent)
+    assert silent.status is MembershipStatus.LAPSED
+    sent = db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) - notices_before
+    assert sent >= 1
+    dashboard = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert re.search(rf"Daily checks done: 1 members deemed withdrawn; {sent} notices sent to \d+ organisations\.",
+                     dashboard)  # fmt: skip
+    assert "视为自动退出：" not in dashboard, "a summary, not the lines"
+    again = client.post(url, headers=EN).get_data(as_text=True)
+    assert "Members deemed withdrawn (0)" in again or "Nothing is due" in again
 
 
 def test_jixie_flags_two_unexcused_absences_in_a_work_year(db):

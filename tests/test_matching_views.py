@@ -115,7 +115,10 @@ def test_the_secretariat_runs_reviews_and_confirms_an_allocation(client, login_a
     listing = client.get(f"/alliances/{alliance.id}/allocations").get_data(as_text=True)
     assert f'data-progress="{sum(run.timings.values())}"' in listing, "progress is paced by the last run's time"
 
-    assert client.post(f"/allocations/{run.id}/confirm").status_code == 302
+    assert client.post(f"/allocations/{run.id}/confirm").status_code == 200, "the first POST shows what will happen"
+    assert db.session.scalar(sa.select(Nomination)) is None
+    confirmed = client.post(f"/allocations/{run.id}/confirm", data={"expected": 1, "acknowledged": "y"})
+    assert confirmed.status_code == 302
     nomination = db.session.scalar(sa.select(Nomination))
     assert (nomination.student_id, nomination.opening_id, nomination.status) == (
         member.id,
@@ -165,7 +168,15 @@ def test_weights_are_proposed_from_outcomes_and_adopted_by_the_secretariat(clien
     login_as(UserFactory(organization=alliance.secretariat, role=Role.SECRETARIAT))
     page = client.get(f"/alliances/{alliance.id}/weights").get_data(as_text=True)
     assert "80" in page  # "learned from 80 decided nominations"
-    assert client.post(f"/alliances/{alliance.id}/weights", data={"adopt": "proposal"}).status_code == 302
+    # The learned weights move most features by more than half: shown as warnings, adopted only with the box ticked.
+    unticked = client.post(f"/alliances/{alliance.id}/weights", data={"adopt": "proposal"},
+                           headers={"Accept-Language": "en"})  # fmt: skip
+    assert unticked.status_code == 200
+    assert "by more than half" in unticked.get_data(as_text=True) or "to zero" in unticked.get_data(as_text=True)
+    db.session.refresh(alliance)
+    assert alliance.fit_weights is None
+    ticked = client.post(f"/alliances/{alliance.id}/weights", data={"adopt": "proposal", "acknowledged": "y"})
+    assert ticked.status_code == 302
     db.session.refresh(alliance)
     assert max(alliance.fit_weights, key=alliance.fit_weights.get) == "major"
     assert abs(sum(alliance.fit_weights.values()) - 1) < 1e-3
@@ -213,7 +224,7 @@ def test_the_secretariat_reads_the_nominations_its_confirmed_allocation_links_to
     login_as(clerk)
     client.post(f"/alliances/{alliance.id}/allocations", data={"choices": 10, "scope": "members"})
     run = db.session.scalar(sa.select(AllocationRun))
-    client.post(f"/allocations/{run.id}/confirm")
+    client.post(f"/allocations/{run.id}/confirm", data={"expected": 1, "acknowledged": "y"})
     nomination = db.session.scalar(sa.select(Nomination))
     url = f"/nominations/{nomination.id}"
     assert f'href="{url}"' in client.get(f"/allocations/{run.id}").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""Run, store, confirm and discard allocation proposals for an alliance.
+"""Run and store allocation proposals for an alliance; propose and adopt fit weights.
 
 An alliance's run allocates the consenting students of its member schools (members in force today) to the open
 openings of plans published to it, each opening receiving only students its enterprise may see
@@ -8,12 +8,13 @@ openings of plans published to it, each opening receiving only students its ente
   list: wanted kinds and cities already shape the fit);
 - each opening ranks its proposers by the 同等条件下优先 order (fit + τ·priority, priority first on an equal key,
   then the smaller student id): the same order as its ranked-candidates page;
-- capacity is the opening's remaining headcount, capped for internships that count against the 10%/20% shares by
-  the enterprise's and the post's headroom (the enterprise's headroom is shared out over its openings in id
-  order, so the whole proposal respects it), unless the secretariat waived the rule for the opening.
+- capacity is the opening's remaining headcount, capped for internships that count against the 20% share by the
+  post's headroom; the 10% share is a cap on the enterprise's internships together (`enterprise_caps`): the engine's
+  regional caps, stable in their sense (`matching.allocation`). A rule the secretariat waived for an opening does
+  not apply to it.
 
-The proposal is stored with its parameters, the inputs' snapshot time and digest, timings and summary; confirming
-turns each seat into a nomination through the pipeline's own checks.
+The proposal is stored with its parameters, the inputs' snapshot time and digest (and each record's fingerprint,
+`inputs`), timings and summary; `decisions` confirms or discards it.
 """
 
 import time
@@ -23,25 +24,24 @@ from datetime import date
 
 import numpy as np
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from marketplace import ranking
 from marketplace.alliances.models import Alliance, Membership, in_force_on
-from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
+from marketplace.allocations import inputs
+from marketplace.allocations.models import AllocationRun, AllocationSeat
 from marketplace.audit.services import record
 from marketplace.cohorts.models import Student
-from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.permissions import visible_students_condition
-from marketplace.pipeline import services as pipeline
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus, RuleException
 from marketplace.plans import rules
-from marketplace.plans.models import HiringPlan, Opening, plan_alliances
+from marketplace.plans.models import HiringPlan, Opening, OpeningKind, plan_alliances
 from marketplace.practice import queries as practice_queries
 from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
 from marketplace.timeutil import local_today
-from matching.allocation import blocking_pairs, deferred_acceptance
-from matching.model import FEATURES
+from matching.allocation import Regions, blocking_pairs, deferred_acceptance
+from matching.model import FEATURES, Weights
 from matching.priority import QUANTUM, audit, quantise
 from matching.ranking import TopK
 from matching.weights import feature_values
@@ -56,11 +56,13 @@ SCOPES = ("members", "everyone")
 def alliance_inputs(
     alliance: Alliance, on: date, scope: str = "members"
 ) -> tuple[list[Student], list[Opening], set[tuple[int, int]]]:
-    """The alliance's open openings; the consenting students of its member schools ("members") or of every school
-    ("everyone": non-members compete too, and 同等条件下优先 decides between them and members), each kept only if
-    some opening's enterprise may see them; and the (enterprise id, student id) pairs of who may see whom."""
+    """The alliance's available openings (`availability`, by this alliance's minimum remaining period); the
+    consenting students of its member schools ("members") or of every school ("everyone": non-members compete too,
+    and 同等条件下优先 decides between them and members), each kept only if some opening's enterprise may see them;
+    and the (enterprise id, student id) pairs of who may see whom. A student's accepted offers and open placements
+    travel with them (`ranking.build_snapshot`), so that no overlapping opening is proposed to them."""
     published = sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance.id)
-    openings = list(db.session.scalars(ranking.open_openings_query().where(HiringPlan.id.in_(published))))
+    openings = list(db.session.scalars(ranking.open_openings_query(alliance).where(HiringPlan.id.in_(published))))
     in_scope = []
     if scope == "members":
         members = sa.select(Membership.organization_id).where(Membership.alliance_id == alliance.id, in_force_on(on))
@@ -78,8 +80,20 @@ def alliance_inputs(
     return list(students), openings, visible
 
 
-def capacities(openings: list[Opening]) -> np.ndarray:
-    """Remaining headcount, capped by the internship share rules where they apply and are not waived."""
+def share_limits(enterprise_staff: int, staff_in_post: int) -> tuple[int, int]:
+    """The most interns (enterprise, post) the 10%/20% rules allow, as `rules.share_breaches` states them: asked about
+    counts that breach both, it reports each limit. So the shares are written once, in `plans.rules`."""
+    breaches = rules.share_breaches(
+        kind=OpeningKind.POST_INTERNSHIP, interns_at_enterprise=enterprise_staff, enterprise_staff=enterprise_staff,
+        interns_in_post=staff_in_post, staff_in_post=staff_in_post,
+    )  # fmt: skip
+    limit = {b.rule: b.detail["limit"] for b in breaches}
+    return limit[rules.ENTERPRISE_SHARE], limit[rules.POST_SHARE]
+
+
+def _interns_and_waivers(openings: list[Opening]) -> tuple[dict[int, int], Counter, dict[int, set[str]]]:
+    """Interns in ongoing placements that count against the shares, per opening and per enterprise (as the pipeline
+    counts them when it accepts an offer), and the rules waived for each of these openings."""
     ongoing = (
         sa.select(Opening.id, HiringPlan.enterprise_id, sa.func.count())
         .select_from(Placement)
@@ -99,22 +113,63 @@ def capacities(openings: list[Opening]) -> np.ndarray:
         sa.select(RuleException.opening_id, RuleException.rule).where(RuleException.opening_id.in_(ids))
     ):
         waived[opening_id].add(rule)
-    enterprise_left = {}
+    return in_post, at_enterprise, waived
+
+
+def capacities(openings: list[Opening]) -> np.ndarray:
+    """Remaining headcount, capped by the post's share (20%) where it applies and is not waived; the enterprise's
+    share is a cap across its openings, `enterprise_caps`."""
+    in_post, _, waived = _interns_and_waivers(openings)
     result = []
     for o in openings:
         cap = o.remaining
-        if o.kind in rules.SHARE_KINDS:
-            if rules.POST_SHARE not in waived[o.id]:
-                cap = min(cap, max(0, o.staff_in_post // 5 - in_post.get(o.id, 0)))
-            if rules.ENTERPRISE_SHARE not in waived[o.id]:
-                enterprise = o.plan.enterprise
-                left = enterprise_left.setdefault(
-                    enterprise.id, max(0, (enterprise.staff_count or 0) // 10 - at_enterprise[enterprise.id])
-                )
-                cap = min(cap, left)
-                enterprise_left[enterprise.id] = left - cap
+        if o.kind in rules.SHARE_KINDS and rules.POST_SHARE not in waived[o.id]:
+            cap = min(cap, max(0, share_limits(0, o.staff_in_post)[1] - in_post.get(o.id, 0)))
         result.append(cap)
     return np.array(result, dtype=np.int64)
+
+
+def enterprise_caps(openings: list[Opening]) -> Regions:
+    """The enterprise share (10%) as the engine's regional caps: an enterprise's openings that count against it (the
+    kinds of `rules.SHARE_KINDS`, not waived) form a region whose cap is the enterprise's headroom (its limit less
+    the interns it holds); the region shares its cap out in opening order (ids), with no targets."""
+    _, at_enterprise, waived = _interns_and_waivers(openings)
+    region_of: dict[int, int] = {}
+    caps: list[int] = []
+    of_receiver = []
+    for o in openings:
+        if o.kind not in rules.SHARE_KINDS or rules.ENTERPRISE_SHARE in waived[o.id]:
+            of_receiver.append(-1)
+            continue
+        enterprise = o.plan.enterprise
+        if enterprise.id not in region_of:
+            region_of[enterprise.id] = len(caps)
+            limit = share_limits(enterprise.staff_count or 0, 0)[0]
+            caps.append(max(0, limit - at_enterprise[enterprise.id]))
+        of_receiver.append(region_of[enterprise.id])
+    return Regions(np.array(of_receiver, dtype=np.int64), np.array(caps, dtype=np.int64))
+
+
+def shared_caps(regions: Regions) -> np.ndarray:
+    """Per opening: the cap it shares with its enterprise's other openings, or -1 where none applies."""
+    of = regions.of_receiver
+    return np.where(of >= 0, regions.caps[np.maximum(of, 0)] if len(regions.caps) else -1, -1)
+
+
+def enterprise_cap_figures(regions: Regions, capacity: np.ndarray, allocation) -> dict:
+    """How the enterprise caps shaped a run: enterprises capped, those whose cap bound (filled while their openings
+    had more places), and the places their caps held back (their openings' places beyond the cap)."""
+    inside = regions.of_receiver >= 0
+    places = np.bincount(regions.of_receiver[inside], weights=capacity[inside], minlength=len(regions.caps))
+    places = places.astype(np.int64)
+    placed = regions.placed(allocation)
+    bound = (placed == regions.caps) & (places > regions.caps)
+    return {
+        "enterprises_capped": int(len(regions.caps)),
+        "enterprise_caps_bound": int(bound.sum()),
+        "seats_held_back": int(np.maximum(places - regions.caps, 0).sum()),
+        "placed_under_caps": int(placed.sum()),
+    }
 
 
 def _preferences(snapshot: ranking.Snapshot, choices: int, visible: set[tuple[int, int]]):
@@ -167,13 +222,14 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
     top, rows, score = _preferences(snapshot, choices, visible)
     timings["rank_s"] = time.perf_counter() - step
     step = time.perf_counter()
-    capacity = capacities(openings)
+    capacity, regions = capacities(openings), enterprise_caps(openings)
     ids = snapshot.engine.space.graduate_ids
-    allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids)
+    allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids, regions=regions)
     timings["allocate_s"] = time.perf_counter() - step
-    blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, tiebreak=ids)
+    blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, ids, regions)
     passed_fit = _passed_fits(top, rows, allocation, ids)
     tolerance = snapshot.engine.space.tolerance
+    read = inputs.fingerprint(snapshot, visible, capacity, shared_caps(regions))
     run = AllocationRun(
         alliance=alliance,
         parameters={
@@ -181,9 +237,10 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
             "scope": scope,
             "tolerance_rule": "smallest τ among the alliances granting priority",
             "weights": "adopted by the plan's first alliance, else defaults",
+            "inputs": read.as_json(),  # what each record looked like: a stale run can say what changed
         },
         snapshot_at=snapshot.at,
-        inputs_digest=snapshot.digest,
+        inputs_digest=read.digest,
         timings={k: round(v, 4) for k, v in timings.items()},
         summary={},
         created_by_id=actor.id,
@@ -199,7 +256,11 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
             decided_by_priority=not np.isnan(passed_fit[at]),
             passed_fit=None if np.isnan(passed_fit[at]) else float(passed_fit[at]), tolerance=float(tolerance[j]),
         ))  # fmt: skip
-    run.summary = _summary(snapshot, allocation, capacity, run.seats, blocking) | _ranking_audit(snapshot.engine)
+    run.summary = (
+        _summary(snapshot, allocation, capacity, run.seats, blocking)
+        | _ranking_audit(snapshot.engine)
+        | enterprise_cap_figures(regions, capacity, allocation)
+    )
     db.session.flush()
     record("allocation_run", run, actor=actor, placed=run.summary["placed"], students=run.summary["students"])
     return run
@@ -274,32 +335,6 @@ def _summary(snapshot, allocation, capacity, seats, blocking) -> dict:
     }
 
 
-def confirm(run: AllocationRun, *, actor) -> tuple[int, list[tuple[AllocationSeat, str]]]:
-    """Turn every seat into a nomination; seats the pipeline refuses now (filled since, already nominated) are
-    skipped with the reason. Returns (created, skipped)."""
-    if run.status is not RunStatus.PROPOSED:
-        raise pipeline.PipelineError(_l("This run is no longer a proposal."))
-    created, skipped = 0, []
-    for seat in run.seats:
-        try:
-            with db.session.begin_nested():
-                nomination = pipeline.put_forward(seat.student, seat.opening, actor=actor, invited=False)
-                seat.nomination_id = nomination.id
-                created += 1
-        except pipeline.PipelineError as exc:
-            skipped.append((seat, str(exc)))
-    run.status, run.decided_by_id, run.decided_at = RunStatus.CONFIRMED, actor.id, utcnow()
-    record("allocation_confirmed", run, actor=actor, created=created, skipped=len(skipped))
-    return created, skipped
-
-
-def discard(run: AllocationRun, *, actor) -> None:
-    if run.status is not RunStatus.PROPOSED:
-        raise pipeline.PipelineError(_l("This run is no longer a proposal."))
-    run.status, run.decided_by_id, run.decided_at = RunStatus.DISCARDED, actor.id, utcnow()
-    record("allocation_discarded", run, actor=actor)
-
-
 # ---------------------------------------------------------------------------------------------------- weights
 POSITIVE = (NominationStatus.OFFERED, NominationStatus.ACCEPTED, NominationStatus.DECLINED)  # the enterprise said yes
 
@@ -334,7 +369,28 @@ def propose_weights(alliance: Alliance):
     return learn_weights(features, accepted) if len(accepted) else None
 
 
-def record_weights(alliance: Alliance, *, actor) -> None:
+@dataclass(frozen=True)
+class WeightWarning:
+    feature: str
+    current: float
+    proposed: float
+    to_zero: bool  # else: moved by more than half of the current weight
+
+
+def weight_warnings(current: Weights, proposed: Weights) -> list[WeightWarning]:
+    """Features the proposal would drop to zero (as shown, to two places) or move by more than half."""
+    now, then = current.as_dict(), proposed.as_dict()
+    warnings = []
+    for f in FEATURES:
+        to_zero = round(then[f], 2) == 0 and round(now[f], 2) > 0
+        if to_zero or abs(then[f] - now[f]) > now[f] / 2:
+            warnings.append(WeightWarning(f, now[f], then[f], to_zero))
+    return warnings
+
+
+def adopt_weights(alliance: Alliance, weights: Weights | None, *, actor) -> None:
+    """Adopt `weights` for the alliance's rankings (None: back to the defaults)."""
+    alliance.fit_weights = weights.as_dict() if weights is not None else None
     record("fit_weights_adopted", alliance, actor=actor, weights=alliance.fit_weights)
 
 
@@ -361,8 +417,11 @@ def practice_proposal(alliance: Alliance, *, choices: int = DEFAULT_CHOICES) -> 
         for ms in db.session.scalars(sa.select(Membership).where(Membership.alliance_id == alliance.id))
         if ms.was_in_force_on(on)
     }
+    # An enterprise that declined a request is not proposed it again (the snapshot reads each request's declines).
     requests = list(db.session.scalars(
-        practice_queries.open_requests().where(PracticeRequest.teacher.has(Teacher.school_id.in_(members)))
+        practice_queries.open_requests()
+        .where(PracticeRequest.teacher.has(Teacher.school_id.in_(members)))
+        .options(selectinload(PracticeRequest.declines))
     ).unique())  # fmt: skip
     bases = list(db.session.scalars(
         sa.select(PracticeBase).where(PracticeBase.enterprise_id.in_(members)).order_by(PracticeBase.id)
@@ -372,7 +431,7 @@ def practice_proposal(alliance: Alliance, *, choices: int = DEFAULT_CHOICES) -> 
     start, end = min(r.start_date for r in requests), max(r.end_date for r in requests)
     held = practice_queries.base_loads([b.id for b in bases], start, end)
     capacity = np.array([max(0, b.capacity - held.get(b.id, 0)) for b in bases])
-    snapshot = ranking.build_practice_snapshot(requests, bases)
+    snapshot = ranking.build_practice_snapshot(requests, bases, without_declined=True)
     engine = snapshot.engine
     top = engine.rank_all_graduates(choices)
     score = _receiver_scores(engine, top)

@@ -1,12 +1,14 @@
 """Priority audit (同等条件下优先): how many ranking places and allocation seats the rule decided, and a check, from
-the stored rows, that none broke the tolerance (a member passed a non-member fitting better by at most τ)."""
+the stored rows, that none broke the tolerance (a member passed a non-member fitting better by at most τ).
+
+Only confirmed runs count: a proposal that was discarded or superseded put nobody forward."""
 
 from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace.allocations.models import AllocationRun, AllocationSeat
+from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
 from marketplace.analytics.filters import Filters
 from marketplace.analytics.table import Chart, Column, Report, Table
 from marketplace.extensions import db
@@ -22,19 +24,17 @@ def build(alliance, f: Filters) -> Report:
     end = datetime.combine(period.end, time.max, tzinfo=UTC)
     seat = AllocationSeat
     breach = sa.and_(seat.decided_by_priority, seat.passed_fit - seat.fit > seat.tolerance + EPSILON)
+    counted = (AllocationRun.alliance_id == alliance.id, AllocationRun.status == RunStatus.CONFIRMED,
+               AllocationRun.created_at.between(start, end))  # fmt: skip
     seats = dict((r[0], r[1:]) for r in db.session.execute(
         sa.select(seat.run_id, sa.func.count(), sa.func.sum(sa.case((seat.priority, 1), else_=0)),
                   sa.func.sum(sa.case((seat.decided_by_priority, 1), else_=0)),
                   sa.func.sum(sa.case((breach, 1), else_=0)))
         .join(AllocationRun, AllocationRun.id == seat.run_id)
-        .where(AllocationRun.alliance_id == alliance.id, AllocationRun.created_at.between(start, end))
+        .where(*counted)
         .group_by(seat.run_id)
     ))  # fmt: skip
-    runs = db.session.scalars(
-        sa.select(AllocationRun)
-        .where(AllocationRun.alliance_id == alliance.id, AllocationRun.created_at.between(start, end))
-        .order_by(AllocationRun.id)
-    ).all()
+    runs = db.session.scalars(sa.select(AllocationRun).where(*counted).order_by(AllocationRun.id)).all()
     rows = []
     for run in runs:
         n, prio, decided, bad = (int(x or 0) for x in seats.get(run.id, (0, 0, 0, 0)))
@@ -42,7 +42,7 @@ def build(alliance, f: Filters) -> Report:
         rows.append((f"#{run.id} {run.created_at.astimezone(UTC).date()}", label(run.status), n, prio, decided, bad,
                      s.get("ranking_places"), s.get("ranking_decided"), s.get("ranking_breaches")))  # fmt: skip
     flagged = [i for i, r in enumerate(rows) if r[5] or r[8]]
-    footer = (_l("All runs"), "", *(sum(r[i] or 0 for r in rows) for i in range(2, 9)))
+    footer = (_l("All confirmed runs"), "", *(sum(r[i] or 0 for r in rows) for i in range(2, 9)))
     return Report(
         name="priority",
         title=_l("Priority audit"),
@@ -53,7 +53,7 @@ def build(alliance, f: Filters) -> Report:
                "engine's audit. Both counts should always be zero breaches; a red row means the rule was broken."),
         ],
         tables=[
-            Table("runs", _l("Allocation runs in the half-year"),
+            Table("runs", _l("Confirmed allocation runs in the half-year"),
                   [Column(_l("Run"), "text"), Column(_l("Status"), "text"), Column(_l("Seats")),
                    Column(_l("Seats to members' students")), Column(_l("Seats decided by priority")),
                    Column(_l("Seat breaches")), Column(_l("Ranking places")),

@@ -1,6 +1,6 @@
 """Demo history, so that the reports have something to say: two graduated cohorts (2025, 2026) with their
-internships and jobs in past half-year plans, members' recorded activity through 2026, and one allocation run of
-the 衡水 alliance (for the priority audit).
+internships and jobs in past half-year plans, members' recorded activity through 2026, and the 衡水 alliance's
+allocation runs (a superseded proposal and a confirmed run, for the priority audit and the members' nominations).
 
 Graduated students did not consent to share (they are out of every ranking); most of their placements fit their
 major, a share left early, and one school in five reports nothing for months.
@@ -134,13 +134,17 @@ def build_history(seed: int) -> None:
 
 
 def allocation_run() -> None:
-    """One proposed allocation of the 衡水 alliance, run by its secretariat, for the priority audit."""
-    from marketplace.allocations import services
+    """Two allocations of the 衡水 alliance, run by its secretariat: one of its members' graduates, then one of every
+    school's, which it confirms (its seats become nominations, each school and enterprise is told once, and the
+    first proposal is superseded). The priority audit counts the confirmed one."""
+    from marketplace.allocations import decisions, services
 
     clerk = db.session.scalar(sa.select(User).where(User.role == Role.SECRETARIAT).order_by(User.id))
     if clerk is None:
         return
     alliance = db.session.scalar(sa.select(Alliance).where(Alliance.secretariat_org_id == clerk.organization_id))
     if alliance is not None:
-        services.run(alliance, actor=clerk, scope="everyone")
+        services.run(alliance, actor=clerk, scope="members")
+        confirmed = services.run(alliance, actor=clerk, scope="everyone")
+        decisions.confirm(confirmed, actor=clerk)
         db.session.flush()

@@ -232,12 +232,24 @@ def end_term(term_id: int):
 @bp.post("/alliances/<int:alliance_id>/sweep")
 @login_required
 def run_checks(alliance_id: int):
+    """Two steps: the first POST shows what the checks would do; the second (box ticked) does it, if it is still
+    what was shown, and says what was done in counts."""
     alliance = _secretariat_alliance(alliance_id)
     if not AttendanceForm().validate_on_submit():  # any FlaskForm: the CSRF token is all it checks
         abort(400)
-    lines = sweep.run(alliance, local_today())
-    db.session.commit()
-    flash("；".join(lines) if lines else _("Nothing was due."), "info")
+    today = local_today()
+    previewed = request.form.get("previewed", "")
+    if not previewed or request.form.get("acknowledged") != "y":
+        preview = sweep.preview(alliance, today)
+        return render_template("governance/checks.html", alliance=alliance, checks=preview,
+                               unticked=bool(previewed))  # fmt: skip
+    done = commit(lambda: sweep.act(alliance, today, previewed=previewed))
+    if done is not None:
+        flash(_("Daily checks done: %(withdrawn)d members deemed withdrawn; %(sent)d notices sent to %(orgs)d "
+                "organisations.", withdrawn=len(done.withdrawn), sent=done.sent, orgs=done.recipients),
+              "success")  # fmt: skip
+        if done.notices:
+            flash(" · ".join(f"{what} {len(names)}" for what, names in done.notices), "info")
     return redirect(url_for("governance.dashboard", alliance_id=alliance.id))
 
 

@@ -89,6 +89,17 @@ RULE_WAIVED = _kind(
     "rule_waived", _l("The secretariat recorded an exception for %(opening)s: %(rule)s"), "plans.opening",
     rule=lambda code: _RULES.get(code, code),
 )  # fmt: skip
+# A confirmed allocation run tells each side once, not once per seat; the link lists the organisation's own seats.
+ALLOCATION_TO_SCHOOL = _kind(
+    "allocation_to_school",
+    _l("Alliance allocation #%(run)d (%(alliance)s): %(count)d of your students put forward"),
+    "allocations.allocation",
+)
+ALLOCATION_TO_ENTERPRISE = _kind(
+    "allocation_to_enterprise",
+    _l("Alliance allocation #%(run)d (%(alliance)s): %(count)d candidates put forward to your openings"),
+    "allocations.allocation",
+)
 
 # --- teacher practice ----------------------------------------------------------------------------------------
 PRACTICE_REQUESTED = _kind(

@@ -1,0 +1,95 @@
+"""What an allocation run read, fingerprinted record by record, so that a later look can say what changed.
+
+A student's fingerprint is what the engine saw of them and which enterprises may see them; an opening's is what the
+engine saw of it and the places the run could fill. Catalogue indexes (majors, cities, occupations) are replaced by
+ids, so that a record added elsewhere does not make every other record look changed. The run's `inputs_digest` is
+the digest of all the fingerprints.
+"""
+
+import dataclasses
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from marketplace import ranking
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    students: dict[int, str]
+    openings: dict[int, str]
+
+    @property
+    def digest(self) -> str:
+        return _hash((sorted(self.students.items()), sorted(self.openings.items())), 64)
+
+    def as_json(self) -> dict:
+        return {"students": {str(k): v for k, v in self.students.items()},
+                "openings": {str(k): v for k, v in self.openings.items()}}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "Fingerprint | None":
+        if not data:
+            return None
+        return cls({int(k): v for k, v in data["students"].items()}, {int(k): v for k, v in data["openings"].items()})
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Records added, removed and changed since the run, by side."""
+
+    students_added: int = 0
+    students_removed: int = 0
+    students_changed: int = 0
+    openings_added: int = 0
+    openings_removed: int = 0
+    openings_changed: int = 0
+
+    def __bool__(self) -> bool:
+        return any(dataclasses.astuple(self))
+
+
+def fingerprint(snapshot: ranking.Snapshot, visible: set[tuple[int, int]], capacity, shared_cap) -> Fingerprint:
+    """`visible`: (enterprise id, student id) pairs of who may see whom; `capacity[j]`: the places of opening j;
+    `shared_cap[j]`: the cap it shares with its enterprise's other openings (the 10% share), or -1."""
+    seen_by = defaultdict(list)
+    for enterprise_id, student_id in visible:
+        seen_by[student_id].append(enterprise_id)
+    students = {}
+    for student, graduate in zip(snapshot.students, snapshot.engine.graduates, strict=True):
+        graduate = dataclasses.replace(
+            graduate, major=student.major_id, wanted_cities=tuple(sorted(c.id for c in student.wanted_cities))
+        )
+        students[student.id] = _hash((_canonical(graduate), sorted(seen_by[student.id])))
+    openings = {}
+    rows = zip(snapshot.openings, snapshot.engine.openings, capacity, shared_cap, strict=True)
+    for opening, engine_opening, places, shared in rows:
+        engine_opening = dataclasses.replace(
+            engine_opening, occupation=opening.occupation_id, majors=tuple(sorted(x.id for x in opening.majors)),
+            city=opening.city_id,
+        )  # fmt: skip
+        openings[opening.id] = _hash((_canonical(engine_opening), opening.end_date, int(places), int(shared)))
+    return Fingerprint(students, openings)
+
+
+def changes(before: Fingerprint, after: Fingerprint) -> Changes:
+    def count(old: dict, new: dict) -> tuple[int, int, int]:
+        return (len(new.keys() - old.keys()), len(old.keys() - new.keys()),
+                sum(1 for k in old.keys() & new.keys() if old[k] != new[k]))  # fmt: skip
+
+    return Changes(*count(before.students, after.students), *count(before.openings, after.openings))
+
+
+def _canonical(value):
+    """A value whose repr is the same for equal inputs in any process: sets sorted, dataclasses as field tuples."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value))
+    if isinstance(value, set | frozenset):
+        return tuple(sorted((_canonical(v) for v in value), key=repr))
+    if isinstance(value, tuple | list):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
+def _hash(value, length: int = 16) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:length]
