@@ -7,7 +7,9 @@ Choices made here (the engine leaves them to the product):
 - Candidates are students who consented to share their data, whom the opening's enterprise may see (its fellow
   members' students, and those their school put forward to it: `permissions.visible_students_condition`) and who
   hold no ongoing placement of the same kind.
-- Openings are those of published plans with places left and not yet ended.
+- Availability (`marketplace.availability`): openings are those of published plans with places left, not started
+  and with enough of their period remaining (by the alliance's minimum; on pages, the largest of the plan's
+  alliances); a student is out for every opening whose dates overlap an accepted offer or open placement of theirs.
 - Priority: the student's school and the enterprise are both members in force, on the opening's start date, of an
   alliance the plan is published to. The opening's τ is the smallest tolerance among the alliances that can grant
   priority for it (published to, enterprise a member in force): see `matching.priority`.
@@ -26,13 +28,14 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import selectinload
 
+from marketplace import availability
 from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.permissions import visible_students_condition
 from marketplace.pipeline.models import Placement, PlacementStatus
-from marketplace.plans.models import HiringPlan, Opening, OpeningKind, PlanStatus
+from marketplace.plans.models import HiringPlan, Opening, OpeningKind
 from marketplace.practice.models import PracticeBase, PracticeRequest
 from marketplace.practice.queries import base_loads
 from marketplace.reference.models import Major, Occupation, Region
@@ -53,15 +56,12 @@ class Snapshot:
     digest: str
 
 
-def open_openings_query() -> sa.Select:
+def open_openings_query(alliance: Alliance | None = None) -> sa.Select:
+    """Openings available today (`availability.available_openings`), by `alliance`'s minimum if given."""
     return (
         sa.select(Opening)
         .join(HiringPlan)
-        .where(
-            HiringPlan.status == PlanStatus.PUBLISHED,
-            Opening.headcount > Opening.filled,
-            Opening.end_date >= local_today(),
-        )
+        .where(availability.available_openings(local_today(), alliance))
         .options(
             selectinload(Opening.majors),
             selectinload(Opening.certificates),
@@ -71,13 +71,23 @@ def open_openings_query() -> sa.Select:
     )
 
 
-def candidates_query() -> sa.Select:
-    return (
+def candidates_query(opening: Opening | None = None) -> sa.Select:
+    """Consenting students; for `opening`, none unless it is available today, and only those free over its dates."""
+    query = (
         sa.select(Student)
         .where(Student.consent_to_share.is_(True))
         .options(selectinload(Student.certificates), selectinload(Student.wanted_cities), selectinload(Student.cohort))
         .order_by(Student.id)
     )
+    if opening is None:
+        return query
+    is_available = (
+        sa.select(Opening.id)
+        .join(HiringPlan)
+        .where(Opening.id == opening.id, availability.available_openings(local_today()))
+        .exists()
+    )
+    return query.where(is_available, availability.free_during(opening.start_date, opening.end_date))
 
 
 def _ongoing_placements(student_ids: Sequence[int]) -> dict[int, set[str]]:
@@ -157,6 +167,7 @@ def build_snapshot(
     alliances = {a.id: a for o in openings for a in o.plan.alliances}
     memberships = _memberships(alliance_ids)
     placed = _ongoing_placements([s.id for s in students]) if exclude_placed else {}
+    taken = availability.taken_periods([s.id for s in students], local_today()) if exclude_placed else {}
 
     graduates = [
         m.Graduate(
@@ -170,6 +181,7 @@ def build_snapshot(
             wanted_kinds=_kinds_left(s, placed.get(s.id, set())),
             graduation_year=s.cohort.graduation_year,
             post_ok_from=post_ok_from(s),
+            busy=taken.get(s.id, ()),
         )
         for s in students
     ]
@@ -187,6 +199,7 @@ def build_snapshot(
                 certificates=tuple(sorted((c.name, c.min_level) for c in o.certificates)),
                 city=region_index[o.city_id],
                 start=o.start_date,
+                end=o.end_date,
                 post_rules=o.kind is OpeningKind.POST_INTERNSHIP,
                 latest_graduation_year=o.start_date.year if o.kind is OpeningKind.EMPLOYMENT else None,
                 tolerance=tolerance,
@@ -237,7 +250,7 @@ def rank_candidates(opening: Opening, *, k: int = 20, students: Iterable[Student
     """
     if students is None:
         visible = visible_students_condition(opening.plan.enterprise_id, local_today())
-        students = db.session.scalars(candidates_query().where(visible))
+        students = db.session.scalars(candidates_query(opening).where(visible))
     pool = list(students)
     snapshot = build_snapshot(pool, [opening])
     ranking: OpeningRanking = snapshot.engine.rank_graduates(0, k)
@@ -300,7 +313,11 @@ class PracticeSnapshot:
     bases: list[PracticeBase]
 
 
-def build_practice_snapshot(requests: Sequence[PracticeRequest], bases: Sequence[PracticeBase]) -> PracticeSnapshot:
+def build_practice_snapshot(
+    requests: Sequence[PracticeRequest], bases: Sequence[PracticeBase], *, without_declined: bool = False
+) -> PracticeSnapshot:
+    """`without_declined`: a request is not paired with the bases of an enterprise that declined it (a proposal);
+    the request's own page still lists them, marked, so that the school sees who said no."""
     region_ids = {b.city_id for b in bases} | {r.wanted_city_id for r in requests if r.wanted_city_id}
     regions = (
         list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id)))
@@ -318,6 +335,7 @@ def build_practice_snapshot(requests: Sequence[PracticeRequest], bases: Sequence
             skills=r.specialty,
             wanted_cities=(region_index[r.wanted_city_id],) if r.wanted_city_id else (),
             needs=(r.start_date, r.end_date),
+            declined_by=frozenset(d.enterprise_id for d in r.declines) if without_declined else frozenset(),
         )
         for r in requests
     ]

@@ -22,6 +22,17 @@ round, not per proposal. Receiver preferences become one integer key per pair, g
 that "keep the best" is a plain integer sort and "is this proposal hopeless" one comparison with the
 receiver's worst held key.
 
+Regional caps (Kamada and Kojima's flexible deferred acceptance, AER 2015): receivers may belong to a region
+whose cap bounds how many proposers its receivers take together (an enterprise, whose interns may not exceed a
+share of its staff across its openings). Each round, a region whose receivers received proposals chooses how many
+each keeps from the counts they hold: first up to its *target* each, then one more at a time, receiver by
+receiver in index order (round robin), until the cap is reached; each receiver keeps its best that many. That
+choice depends only on the counts and takes fewer from no receiver when another gets more applicants, so the
+rounds still end in the proposer-optimal stable matching, stable in the regional sense: a pair blocks when the
+proposer prefers the receiver and the region, choosing again with the proposer added, would keep them (a free
+seat within both caps, a worse proposer of that receiver, or, in a full region, a seat that comes earlier in the
+round robin than the last seat of another receiver of the region).
+
 ``blocking_pairs`` checks any assignment against the same preferences, so tests and the product can show
 that an allocation is stable rather than assert it.
 """
@@ -31,7 +42,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Allocation", "blocking_pairs", "deferred_acceptance"]
+__all__ = ["Allocation", "Regions", "blocking_pairs", "deferred_acceptance"]
 
 # Threshold of a receiver with a free seat: any key is below it.
 _ANY = np.iinfo(np.int64).max
@@ -63,6 +74,35 @@ class Allocation:
         return np.flatnonzero(self.assignment < 0)
 
 
+@dataclass(frozen=True, eq=False)
+class Regions:
+    """Caps shared by groups of receivers: ``of_receiver[j]`` is receiver j's region, -1 for none.
+
+    ``caps[r]`` bounds what region r's receivers take together; ``targets[j]`` (default 0) is what receiver j
+    keeps before the round robin shares out the rest of its region's cap, in receiver index order. Targets of a
+    region must not add up to more than its cap.
+    """
+
+    of_receiver: np.ndarray
+    caps: np.ndarray
+    targets: np.ndarray | None = None
+
+    def placed(self, allocation: "Allocation") -> np.ndarray:
+        """How many proposers each region's receivers took together, to compare with its cap."""
+        region = self.of_receiver[allocation.assignment[allocation.assignment >= 0]]
+        return np.bincount(region[region >= 0], minlength=len(self.caps))
+
+
+class _Regions(NamedTuple):
+    """Validated regions, their receivers grouped (region, then receiver index) as CSR."""
+
+    of: np.ndarray  # int64 per receiver, -1 for none
+    cap: np.ndarray  # int64 per region
+    target: np.ndarray  # int64 per receiver
+    member_ptr: np.ndarray  # int64, n_regions + 1
+    members: np.ndarray  # int64, receivers by region then index
+
+
 class _Market(NamedTuple):
     """Validated inputs plus the receivers' preferences as one sortable key per pair."""
 
@@ -80,14 +120,15 @@ def deferred_acceptance(
     receiver_score: np.ndarray,
     capacities: np.ndarray,
     tiebreak: np.ndarray | None = None,
+    regions: Regions | None = None,
 ) -> Allocation:
-    """Return the proposer-optimal stable matching; raises ValueError on malformed input.
+    """Return the proposer-optimal stable matching (within ``regions``' caps); raises ValueError on malformed input.
 
     Every listed pair is acceptable to both sides; a receiver with capacity 0 takes nobody and a proposer
     with an empty list stays unplaced.
     """
     market = _market(pref_indptr, pref_indices, receiver_score, capacities, tiebreak)
-    ptr, rounds = _propose(market)
+    ptr, rounds = _propose(market, _regions(regions, len(market.capacities)))
     start, end = market.indptr[:-1], market.indptr[1:]
     placed = ptr < end
     assignment = np.full(len(ptr), -1, np.int32)
@@ -106,15 +147,19 @@ def blocking_pairs(
     capacities: np.ndarray,
     assignment: np.ndarray,
     tiebreak: np.ndarray | None = None,
+    regions: Regions | None = None,
 ) -> list[tuple[int, int]]:
     """Return the (proposer, receiver) pairs that block ``assignment``; empty means it is stable.
 
     A listed pair blocks when the proposer is unplaced or ranks the receiver above its assignment, and the
-    receiver has a free seat or ranks the proposer above one it took. Raises ValueError if the assignment
-    is not a matching of this market (a receiver outside the proposer's list, or over capacity), because
-    stability means nothing then.
+    receiver ranks the proposer above one it took, or has a free seat that its region would let it fill: the
+    region is below its cap, or full while the receiver's next seat comes before the last seat of another of
+    its receivers in the region's order (see the module docstring). Raises ValueError if the assignment is not
+    a matching of this market (a receiver outside the proposer's list, over capacity, a region over its cap),
+    because stability means nothing then.
     """
     market = _market(pref_indptr, pref_indices, receiver_score, capacities, tiebreak)
+    region = _regions(regions, len(market.capacities))
     n_receivers = len(market.capacities)
     assigned_pair = _assigned_pairs(market, assignment)
     taken = np.bincount(market.indices[assigned_pair], minlength=n_receivers)
@@ -126,11 +171,39 @@ def blocking_pairs(
     assigned_position = np.full(len(market.indptr) - 1, np.iinfo(np.int64).max)
     assigned_position[market.owner[assigned_pair]] = position[assigned_pair]
     proposer_wants = position < assigned_position[market.owner]
-    receiver_wants = (taken[market.indices] < market.capacities[market.indices]) | (
-        market.key < worst_taken[market.indices]
-    )
+    free_seat = taken < market.capacities
+    if region is not None:
+        free_seat &= _region_lets_in(region, taken)
+    receiver_wants = free_seat[market.indices] | (market.key < worst_taken[market.indices])
     blocking = np.flatnonzero(proposer_wants & receiver_wants)
     return list(zip(market.owner[blocking].tolist(), market.indices[blocking].tolist(), strict=True))
+
+
+def _seat_order(region: _Regions, receivers: np.ndarray, seat: np.ndarray) -> np.ndarray:
+    """The place of receiver j's ``seat``-th seat (1-based) in its region's order: targets first, then round robin
+    (the k-th seat beyond the target of each receiver in index order, then the (k+1)-th...)."""
+    beyond = np.maximum(seat - region.target[receivers], 0)
+    return beyond * len(region.of) + receivers
+
+
+def _region_lets_in(region: _Regions, taken: np.ndarray) -> np.ndarray:
+    """Per receiver: would its region, offered one more proposer for it, give it one more seat? Raises ValueError
+    if a region is over its cap."""
+    n_receivers, n_regions = len(region.of), len(region.cap)
+    if n_regions == 0:
+        return np.ones(n_receivers, dtype=bool)
+    inside = region.of >= 0
+    held = np.bincount(region.of[inside], weights=taken[inside], minlength=n_regions).astype(np.int64)
+    if np.any(held > region.cap):
+        raise ValueError(f"assignment exceeds the cap of regions {np.flatnonzero(held > region.cap)}")
+    # In a full region the seat given up is the last one in the region's order among those held.
+    last = np.full(n_regions, -1, np.int64)
+    holding = np.flatnonzero(inside & (taken > 0))
+    np.maximum.at(last, region.of[holding], _seat_order(region, holding, taken[holding]))
+    receivers = np.arange(n_receivers)
+    next_seat = _seat_order(region, receivers, taken + 1)
+    r = np.where(inside, region.of, 0)
+    return ~inside | (held[r] < region.cap[r]) | (next_seat < last[r])
 
 
 def _assigned_pairs(market: _Market, assignment: np.ndarray) -> np.ndarray:
@@ -149,12 +222,12 @@ def _assigned_pairs(market: _Market, assignment: np.ndarray) -> np.ndarray:
     return np.flatnonzero(is_assigned)
 
 
-def _propose(market: _Market) -> tuple[np.ndarray, int]:
+def _propose(market: _Market, regions: _Regions | None) -> tuple[np.ndarray, int]:
     """Run the rounds; return each proposer's final position in the pair arrays (its row end if unplaced)."""
     ptr = market.indptr[:-1].copy()
     end = market.indptr[1:]
     free = np.flatnonzero(ptr < end)
-    held = _Holdings(market)
+    held = _Holdings(market, regions)
     rounds = 0
     while len(free):
         rounds += 1
@@ -172,9 +245,14 @@ class _Holdings:
     receiver: a proposal with a larger key is rejected without touching the holdings.
     """
 
-    def __init__(self, market: _Market) -> None:
+    def __init__(self, market: _Market, regions: _Regions | None) -> None:
         listed = np.bincount(market.indices, minlength=len(market.capacities))
         self.capacity = np.minimum(market.capacities, listed)
+        if regions is not None:
+            # A receiver never holds more than its region's cap.
+            inside = regions.of >= 0
+            self.capacity[inside] = np.minimum(self.capacity[inside], regions.cap[regions.of[inside]])
+        self.regions = regions
         self.start = np.cumsum(self.capacity) - self.capacity
         self.count = np.zeros_like(self.capacity)
         self.keys = np.empty(int(self.capacity.sum()), np.int64)
@@ -188,6 +266,8 @@ class _Holdings:
         receivers = keys // self.stride
         hopeful = keys < self.threshold[receivers]
         dropped = self._merge(keys[hopeful], receivers[hopeful])
+        if self.regions is not None:
+            dropped = np.concatenate([dropped, self._share_out(receivers[hopeful])])
         return np.concatenate([proposers[~hopeful], self.owner[self.pair_at[dropped % self.stride]]])
 
     def _merge(self, keys: np.ndarray, receivers: np.ndarray) -> np.ndarray:
@@ -210,6 +290,42 @@ class _Holdings:
         full = touched[self.count[touched] == capacity]
         self.threshold[full] = self.keys[self.start[full] + self.capacity[full] - 1]
         return merged[~keep]
+
+    def _share_out(self, receivers: np.ndarray) -> np.ndarray:
+        """Let each region whose receivers got proposals choose how many each keeps; return the keys let go.
+
+        A receiver's count is its target (or what it holds, if less), plus the round-robin seats beyond the
+        target that come within the cap: the seats (receiver, k-th beyond target) sorted by (k, receiver) are
+        taken in that order.
+        """
+        regions = self.regions
+        touched = np.unique(regions.of[receivers])
+        touched = touched[touched >= 0]
+        if not len(touched):
+            return np.zeros(0, np.int64)
+        sizes = regions.member_ptr[touched + 1] - regions.member_ptr[touched]
+        members = regions.members[_ranges(regions.member_ptr[touched], sizes)]
+        group = np.repeat(np.arange(len(touched)), sizes)
+        held = self.count[members]
+        base = np.minimum(held, regions.target[members])
+        left = regions.cap[touched] - np.bincount(group, weights=base, minlength=len(touched)).astype(np.int64)
+        extra = held - base
+        seat_of = np.repeat(np.arange(len(members)), extra)
+        beyond = _ranges(np.zeros(len(members), np.int64), extra)
+        order = np.lexsort((members[seat_of], beyond, group[seat_of]))
+        seat_of, seat_group = seat_of[order], group[seat_of[order]]
+        rank = np.arange(len(seat_of)) - np.searchsorted(seat_group, seat_group)
+        granted = np.bincount(seat_of[rank < left[seat_group]], minlength=len(members))
+        keep = base + granted
+        start = self.start[members]
+        dropped = self.keys[_ranges(start + keep, held - keep)]
+        self.count[members] = keep
+        capacity = self.capacity[members]
+        threshold = np.where(capacity > 0, _ANY, -1)
+        full = (keep == capacity) & (capacity > 0)
+        threshold[full] = self.keys[start[full] + capacity[full] - 1]
+        self.threshold[members] = threshold
+        return dropped
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -241,6 +357,29 @@ def _market(
     order = _tiebreak_order(tiebreak, n_proposers)
     key, pair_at = _keys(indices, score, owner, order)
     return _Market(indptr, indices, owner, capacities, key, pair_at)
+
+
+def _regions(regions: Regions | None, n_receivers: int) -> _Regions | None:
+    """Validate the regions and group their receivers; None when there are none."""
+    if regions is None:
+        return None
+    of = _integers(regions.of_receiver, "regions.of_receiver")
+    cap = _integers(regions.caps, "regions.caps")
+    target = np.zeros(n_receivers, np.int64) if regions.targets is None else _integers(regions.targets, "targets")
+    if len(of) != n_receivers or len(target) != n_receivers:
+        raise ValueError(f"regions need one region and one target per receiver ({n_receivers})")
+    if np.any(of < -1) or (len(of) and of.max() >= len(cap)):
+        raise ValueError(f"regions.of_receiver must be region indices in [0, {len(cap)}), or -1 for none")
+    if np.any(cap < 0) or np.any(target < 0):
+        raise ValueError("region caps and targets must be >= 0")
+    inside = of >= 0
+    if np.any(np.bincount(of[inside], weights=target[inside], minlength=len(cap)) > cap):
+        raise ValueError("the targets of a region must not add up to more than its cap")
+    target = np.where(inside, target, 0)
+    members = np.flatnonzero(inside)
+    members = members[np.argsort(of[members], kind="stable")]
+    member_ptr = np.concatenate([[0], np.cumsum(np.bincount(of[inside], minlength=len(cap)))]).astype(np.int64)
+    return _Regions(of, cap, target, member_ptr, members)
 
 
 def _integers(values: np.ndarray, name: str) -> np.ndarray:

@@ -284,6 +284,18 @@ class FeatureSpace:
         self.needs = np.array(
             [(x.needs[0].toordinal(), x.needs[1].toordinal()) if x.needs else (0, 0) for x in g], dtype=np.int32
         ).reshape(len(g), 2)
+        busy = [period for x in g for period in x.busy]
+        self.busy_count = np.array([len(x.busy) for x in g], dtype=np.int64)
+        self.busy_start = np.cumsum(self.busy_count) - self.busy_count
+        self.busy = np.array([(a.toordinal(), b.toordinal()) for a, b in busy], dtype=np.int64).reshape(len(busy), 2)
+        self.opening_period = np.array(
+            [(x.start.toordinal(), x.end.toordinal()) if (x.start and x.end) else (1, 0) for x in o], dtype=np.int64
+        ).reshape(len(o), 2)  # (1, 0) overlaps nothing
+        self.opening_enterprise = np.array([x.enterprise for x in o], dtype=np.int64)
+        # (graduate, enterprise) pairs declined, as sorted integer codes graduate * stride + enterprise.
+        declined = [(i, e) for i, x in enumerate(g) for e in x.declined_by]
+        self.declined_stride = max([e for _, e in declined] + [int(x) for x in self.opening_enterprise], default=0) + 1
+        self.declined = np.unique(np.array([i * self.declined_stride + e for i, e in declined], dtype=np.int64))
         self.tolerance = np.array([x.tolerance for x in o], dtype=np.float64)
         self.opening_latest_year = np.array([x.latest_graduation_year or 10**6 for x in o], dtype=np.int64)
         self.opening_post_start = np.array(
@@ -310,7 +322,29 @@ class FeatureSpace:
         has_needs, has_window = needs[:, 0] > 0, window[openings, 0] >= 0
         covered = (needs[:, 0] >= window[openings, 0]) & (needs[:, 1] <= window[openings, 1])
         mask &= np.where(has_needs, has_window & covered, ~has_window)
+        mask &= ~self._overlaps_busy(graduates, openings)
+        if len(self.declined):
+            mask &= ~self._declined(graduates, openings)
         return mask
+
+    def _overlaps_busy(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
+        """Pairs whose opening's dates overlap one of the graduate's busy periods (both ends inclusive)."""
+        clash = np.zeros(len(graduates), dtype=bool)
+        counts = self.busy_count[graduates]
+        if not counts.any():
+            return clash
+        pair = np.repeat(np.arange(len(graduates)), counts)
+        offsets = np.cumsum(counts) - counts
+        periods = self.busy[np.repeat(self.busy_start[graduates] - offsets, counts) + np.arange(int(counts.sum()))]
+        period = self.opening_period[openings[pair]]
+        overlap = (periods[:, 0] <= period[:, 1]) & (periods[:, 1] >= period[:, 0])
+        clash[pair[overlap]] = True
+        return clash
+
+    def _declined(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
+        """Pairs whose opening's enterprise declined the graduate."""
+        code = graduates.astype(np.int64) * self.declined_stride + self.opening_enterprise[openings]
+        return np.isin(code, self.declined)
 
     # ------------------------------------------------------------------ the sparse encoding
     def _build_matrices(self) -> None:

@@ -82,6 +82,9 @@ class Graduate:
     graduation_year: int = 0
     post_ok_from: date | None = None  # first day a 岗位实习 may start (age 16, after the first year)
     needs: tuple[date, date] | None = None  # dates the receiver must cover (a teacher's practice period)
+    # Periods already taken (an accepted offer, a placement not ended): an opening whose dates overlap one is out.
+    busy: tuple[tuple[date, date], ...] = ()
+    declined_by: frozenset[int] = frozenset()  # enterprises that said no: their receivers are out
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class Opening:
     certificates: tuple[tuple[str, int], ...] = ()  # required (name, minimum level)
     city: int | None = None  # index into the places
     start: date | None = None
+    end: date | None = None  # with `start`, the dates a graduate's busy periods must not overlap
     post_rules: bool = False  # the 岗位实习 age and first-year rules apply
     latest_graduation_year: int | None = None  # employment: graduates of later years are not yet free
     window: tuple[date, date] | None = None  # when the receiver is available (a practice base)

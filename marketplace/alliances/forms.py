@@ -130,6 +130,14 @@ class CharterForm(FlaskForm):
         _l("Priority tolerance (equal-conditions band on a 0–1 fit scale)"),
         validators=[InputRequired(), NumberRange(0, 1)],
     )
+    # Matching floors (issue 13). NumberRange alone: an empty value is refused, a form posted without the field (a
+    # page from before the fields existed) keeps the alliance's current value.
+    min_remaining_days = IntegerField(
+        _l("Minimum remaining period of an opening to be proposed (days)"), validators=[NumberRange(0, 366)]
+    )
+    fit_floor = FloatField(
+        _l("Fit floor: below it a school sees “no suitable opening” (0–1)"), validators=[NumberRange(0, 1)]
+    )
     # Governance (issue 6)
     admission_vote_base = SelectField(
         _l("Admission vote counts"),

@@ -195,6 +195,8 @@ def create():
     form = CharterForm(
         assessment_grades="优秀,较好,合格,不合格",
         priority_tolerance=0.02,
+        min_remaining_days=30,
+        fit_floor=0.4,
         admission_vote_num=2,
         admission_vote_den=3,
         quorum_num=2,
@@ -259,6 +261,8 @@ CHARTER_FIELDS = (
     "officer_term_limit",
     "reporting_interval_days",
     "priority_tolerance",
+    "min_remaining_days",
+    "fit_floor",
     "admission_vote_base",
     "withdrawal_requires_vote",
     "certificate_prefix",
