@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 MO := translations/zh/LC_MESSAGES/messages.mo
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: setup run test test-sqlite test-postgresql lint bench translations-update clean
+.PHONY: setup run test test-sqlite test-postgresql lint bench screenshots translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test-postgresql: setup
 	$(BIN)/pytest --db=postgresql
 
 test: lint test-sqlite test-postgresql
+
+# Each role's main pages of a scratch demo, at 1366 and 390 px wide: SHOTS=dir (needs Debian's chromium).
+SHOTS ?= /tmp/xqt-shots
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py $(SHOTS)
 
 bench: setup
 	@for script in benchmarks/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
