@@ -153,12 +153,14 @@ ACCESS: dict[str, dict] = {
     "pipeline.invite": {"POST": allow(ENTERPRISE, ADMIN)},
     # The secretariat reads a nomination its allocation made, and may take no step on it.
     "pipeline.nomination": {
-        "form": {"status": "withdrawn"},  # a school's step
+        "form": {"status": "withdrawn", "confirmed": "yes"},  # a school's step, confirmed
         "GET": allow(SCHOOL, ENTERPRISE, SECRETARIAT, ADMIN),
         "POST": allow(SCHOOL),  # the platform admin takes neither side
     },
     "pipeline.nominations": {"GET": LOGGED_IN},
     "pipeline.placement": {"GET": allow(SCHOOL, ENTERPRISE, ADMIN), "POST": allow(SCHOOL, ENTERPRISE, ADMIN)},
+    # Each school its own students' placements; the world's secretariats are schools, and see their own.
+    "pipeline.placements": {"GET": allow(*SCHOOLS, *SECRETARIATS)},
     # Any school may put a consenting student forward to a published opening; the form decides whose student.
     "pipeline.put_forward": {"POST": LOGGED_IN},
     "pipeline.roster": {"GET": allow(*ENTERPRISES)},

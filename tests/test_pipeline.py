@@ -1,6 +1,6 @@
 """The pipeline through the app: put forward → shortlist → offer → acceptance → placement → feedback."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from marketplace.pipeline.models import (
 )
 from marketplace.plans import rules
 from marketplace.plans.models import OpeningKind
+from marketplace.timeutil import local_today
 from tests.factories import AllianceFactory, MembershipFactory, SchoolFactory, UserFactory
 from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, StudentFactory
 from tests.querycount import count_queries
@@ -63,7 +64,10 @@ def test_the_whole_journey(client, login_as, db, parties):
                        ).status_code == 403  # fmt: skip
 
     login_as(school_user)
-    response = client.post(f"/nominations/{nomination.id}/accept", data={"start_date": "2027-03-01", "pay": 4500})
+    started = local_today() - timedelta(days=30)  # the student started a month ago: the placement can complete today
+    response = client.post(
+        f"/nominations/{nomination.id}/accept", data={"start_date": started.isoformat(), "pay": 4500}
+    )
     assert response.status_code == 302
     placement = db.session.scalar(sa.select(Placement))
     assert (placement.student_id, placement.pay, placement.status) == (student.id, 4500, PlacementStatus.ONGOING)
@@ -72,12 +76,12 @@ def test_the_whole_journey(client, login_as, db, parties):
 
     client.post(f"/placements/{placement.id}", data={"fb-text": "学生表现良好，按时返校", "fb-submit": "1"})
     login_as(hr)
-    client.post(f"/placements/{placement.id}",
-                data={"close-status": "completed", "close-end_date": "2027-08-31", "close-submit": "1"})  # fmt: skip
+    closing = {"close-status": "completed", "close-end_date": local_today().isoformat(), "close-submit": "1"}
+    client.post(f"/placements/{placement.id}", data=closing)
     db.session.refresh(placement)
     assert (placement.status, placement.end_date, placement.school_feedback) == (
         PlacementStatus.COMPLETED,
-        date(2027, 8, 31),
+        local_today(),
         "学生表现良好，按时返校",
     )
     actions = list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
@@ -89,11 +93,13 @@ def test_rejection_needs_a_reason_and_school_steps_are_the_schools(client, login
     opening, student, school_user, hr = parties
     nomination = NominationFactory(opening=opening, student=student, status=NominationStatus.NOMINATED)
     login_as(hr)
-    client.post(f"/nominations/{nomination.id}", data={"status": "rejected", "reason": ""})
+    client.post(f"/nominations/{nomination.id}", data={"status": "rejected", "reason": "", "confirmed": "yes"})
     db.session.refresh(nomination)
     assert nomination.status is NominationStatus.NOMINATED
     assert client.post(f"/nominations/{nomination.id}", data={"status": "withdrawn"}).status_code == 403
-    client.post(f"/nominations/{nomination.id}", data={"status": "rejected", "reason": "专业不对口"})
+    client.post(
+        f"/nominations/{nomination.id}", data={"status": "rejected", "reason": "专业不对口", "confirmed": "yes"}
+    )
     db.session.refresh(nomination)
     assert (nomination.status, nomination.reason) == (NominationStatus.REJECTED, "专业不对口")
 

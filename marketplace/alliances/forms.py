@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from marketplace.alliances.models import MembershipStatus, Tier
+from marketplace.choosing import ChoiceRequiredField
 from marketplace.governance.models import MotionKind
 from marketplace.governance.rules import VoteRule
 from marketplace.i18n import choices, label
@@ -81,7 +82,8 @@ DECISIONS = [
 class DecisionForm(FlaskForm):
     """The secretariat's decision on one membership: the view checks it against the lifecycle."""
 
-    status = SelectField(_l("Decision"), choices=choices(MembershipStatus, DECISIONS))
+    # No decision is pre-selected: the blank "— choose —" comes first, and the form refuses it.
+    status = ChoiceRequiredField(_l("Decision"), choices=choices(MembershipStatus, DECISIONS))
     tier = SelectField(_l("Tier"), choices=choices(Tier), default=Tier.MEMBER.value)
     effective_on = DateField(_l("Takes effect on"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason (shown to the organisation)"), validators=[Length(max=2000)])

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
+from marketplace.choosing import ChoiceRequiredField
 from marketplace.i18n import choices
 from marketplace.pipeline.models import NominationStatus, PlacementStatus
 from marketplace.plans import rules
@@ -17,17 +18,29 @@ class PutForwardForm(FlaskForm):
     submit = SubmitField(_l("Put forward"))
 
 
+# The steps that end a nomination: each is its own button, and takes effect only once confirmed.
+ENDING_STEPS = frozenset({NominationStatus.REJECTED, NominationStatus.DECLINED, NominationStatus.WITHDRAWN})
+
+
 class MoveForm(FlaskForm):
-    status = SelectField(
+    """One step on a nomination; the page shows each step as its own button, so none is pre-selected. `status`
+    NOMINATED from an invitation is the school's agreement; WITHDRAWN from one is its refusal."""
+
+    status = ChoiceRequiredField(
         _l("Next step"),
         choices=choices(
             NominationStatus,
-            [NominationStatus.SHORTLISTED, NominationStatus.OFFERED, NominationStatus.REJECTED,
-             NominationStatus.DECLINED, NominationStatus.WITHDRAWN],
+            [NominationStatus.NOMINATED, NominationStatus.SHORTLISTED, NominationStatus.OFFERED,
+             NominationStatus.REJECTED, NominationStatus.DECLINED, NominationStatus.WITHDRAWN],
         ),
     )  # fmt: skip
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+    confirmed = HiddenField()
     submit = SubmitField(_l("Record"))
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
 
 
 class AcceptForm(FlaskForm):
@@ -37,10 +50,11 @@ class AcceptForm(FlaskForm):
 
 
 class ClosePlacementForm(FlaskForm):
-    status = SelectField(
+    status = ChoiceRequiredField(
         _l("Outcome"), choices=choices(PlacementStatus, [PlacementStatus.COMPLETED, PlacementStatus.LEFT_EARLY])
     )
     end_date = DateField(_l("End date"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Why the student left early"), validators=[Length(max=1000)])
     submit = SubmitField(_l("Close placement"))
 
 

@@ -13,6 +13,7 @@ from marketplace.notifications.services import notify
 from marketplace.permissions import enterprise_may_see
 from marketplace.pipeline.models import (
     Nomination,
+    NominationSource,
     NominationStatus,
     Placement,
     PlacementStatus,
@@ -55,7 +56,8 @@ def _check_student(student: Student, opening: Opening) -> None:
 
 
 def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> Nomination:
-    """The school nominates (推荐) a student, or the enterprise invites a consenting one."""
+    """The school nominates (推荐) a student, or the enterprise invites a consenting one; an invitation waits for the
+    school's answer (`answer_invitation`)."""
     _check_open(opening)
     _check_student(student, opening)
     # The school may put its students forward anywhere; anyone else only reaches those the enterprise may see.
@@ -67,8 +69,9 @@ def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> 
     if existing is not None:
         raise PipelineError(_l("This student has already been put forward for this opening."))
     nomination = Nomination(
-        opening=opening, student=student, status=N.INVITED if invited else N.NOMINATED, created_by_id=actor.id
-    )
+        opening=opening, student=student, status=N.INVITED if invited else N.NOMINATED, created_by_id=actor.id,
+        source=NominationSource.ENTERPRISE if invited else NominationSource.SCHOOL,
+    )  # fmt: skip
     db.session.add(nomination)
     db.session.flush()
     record("nomination_invited" if invited else "nomination_created", nomination, actor=actor)
@@ -78,8 +81,31 @@ def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> 
     return nomination
 
 
+def answer_invitation(nomination: Nomination, *, actor, agree: bool, reason: str = "") -> Nomination:
+    """The student's school answers an enterprise's invitation: it agrees (the student is put forward, and only now
+    may the enterprise shortlist or offer), or declines with a reason (the invitation ends as withdrawn)."""
+    if nomination.status is not N.INVITED:
+        raise PipelineError(_l("This invitation has already been answered."))
+    reason = reason.strip()
+    if not agree and not reason:
+        raise PipelineError(_l("Give a reason when declining an invitation."))
+    nomination.status, nomination.reason = (N.NOMINATED, "") if agree else (N.WITHDRAWN, reason)
+    record("invitation_accepted" if agree else "invitation_declined", nomination, actor=actor, reason=reason or None)
+    params = {"student": nomination.student.name, "opening": nomination.opening.title}
+    if agree:
+        notify(nomination.opening.plan.enterprise_id, kinds.INVITATION_ACCEPTED, {"nomination_id": nomination.id},
+               **params)  # fmt: skip
+    else:
+        notify(nomination.opening.plan.enterprise_id, kinds.INVITATION_DECLINED, {"nomination_id": nomination.id},
+               reason=reason, **params)  # fmt: skip
+    return nomination
+
+
 def move(nomination: Nomination, status: NominationStatus, *, actor, reason: str = "") -> Nomination:
-    """Shortlist, reject (with reason), offer, decline or withdraw; ACCEPTED goes through `accept`."""
+    """Shortlist, reject (with reason), offer, decline or withdraw; ACCEPTED goes through `accept`, the answer to an
+    invitation through `answer_invitation`."""
+    if nomination.status is N.INVITED:
+        raise PipelineError(_l("The school has not answered this invitation yet."))
     if status is N.ACCEPTED or not nomination.can_transition_to(status):
         raise PipelineError(_l("This step is not possible from the nomination's current status."))
     if status is N.REJECTED and not reason.strip():
@@ -153,13 +179,29 @@ def accept(nomination: Nomination, *, actor, start_date: date, pay: int) -> Plac
     return placement
 
 
-def close_placement(placement: Placement, status: PlacementStatus, *, actor, end_date: date) -> None:
+def close_placement(
+    placement: Placement, status: PlacementStatus, *, actor, end_date: date, reason: str = "", today: date
+) -> None:
+    """Record how a placement ended. It completes only once it has started, on a day between its start and today;
+    leaving early (also before the start: the student never arrived) needs the reason."""
     if placement.status is not PlacementStatus.ONGOING or status is PlacementStatus.ONGOING:
         raise PipelineError(_l("Only an ongoing placement can be completed or ended early."))
     if end_date < placement.start_date:
         raise PipelineError(_l("The end date is before the start date."))
+    reason = reason.strip()
+    if status is PlacementStatus.COMPLETED:
+        if placement.start_date > today:
+            raise PipelineError(_l("The placement has not started yet: it cannot be completed before its start date."))
+        if end_date > today:
+            raise PipelineError(_l("A placement is completed on a day that has come: the end date is in the future."))
+    else:
+        if not reason:
+            raise PipelineError(_l("Give the reason the student left early."))
+        if end_date > max(today, placement.start_date):
+            raise PipelineError(_l("The student cannot have left on a day still to come."))
     placement.status, placement.end_date = status, end_date
-    record("placement_" + status.value, placement, actor=actor, end_date=end_date.isoformat())
+    placement.end_reason = reason if status is PlacementStatus.LEFT_EARLY else ""
+    record("placement_" + status.value, placement, actor=actor, end_date=end_date.isoformat(), reason=reason or None)
 
 
 def give_feedback(placement: Placement, *, actor, text: str) -> None:

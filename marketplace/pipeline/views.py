@@ -6,12 +6,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from marketplace.allocations.models import AllocationRun
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
 from marketplace.input_guard import db_int
-from marketplace.permissions import can_view_nomination, enterprise_may_see, load_or_404, visible_students_condition
+from marketplace.permissions import (
+    enterprise_may_see,
+    is_secretariat,
+    load,
+    load_or_404,
+    visible_students_condition,
+)
 from marketplace.pipeline import services
 from marketplace.pipeline.forms import (
+    ENDING_STEPS,
     AcceptForm,
     ClosePlacementForm,
     FeedbackForm,
@@ -19,15 +27,25 @@ from marketplace.pipeline.forms import (
     PutForwardForm,
     WaiverForm,
 )
-from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
+from marketplace.pipeline.models import Nomination, NominationSource, NominationStatus, Placement, PlacementStatus
+from marketplace.pipeline.phase import PlacementPhase, phase_of
+from marketplace.pipeline.timeline import timeline
 from marketplace.plans.models import HiringPlan, Opening
 from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 
 bp = Blueprint("pipeline", __name__)
 N = NominationStatus
-STEP_SIDE = {N.SHORTLISTED: "enterprise", N.OFFERED: "enterprise", N.REJECTED: "enterprise",
+STEP_SIDE = {N.NOMINATED: "school", N.SHORTLISTED: "enterprise", N.OFFERED: "enterprise", N.REJECTED: "enterprise",
              N.DECLINED: "school", N.WITHDRAWN: "school"}  # fmt: skip
+
+
+def steps_for(n: Nomination, side: str | None) -> list[NominationStatus]:
+    """The steps `side` may take now. An invitation waits for the school: it agrees (NOMINATED) or declines
+    (WITHDRAWN, with a reason); the enterprise has nothing to do until then."""
+    if n.status is N.INVITED:
+        return [N.NOMINATED, N.WITHDRAWN] if side == "school" else []
+    return [s for s in STEP_SIDE if s is not N.NOMINATED and STEP_SIDE[s] == side and n.can_transition_to(s)]
 
 
 def nominable_students(opening: Opening, school_id: int):
@@ -130,35 +148,73 @@ def nominations():
         .join(Opening, Opening.id == Nomination.opening_id)
         .join(HiringPlan, HiringPlan.id == Opening.plan_id)
         .where(sa.or_(Student.school_id == org_id, HiringPlan.enterprise_id == org_id))
-        .options(joinedload(Nomination.student), joinedload(Nomination.opening).joinedload(Opening.plan))
+        .options(
+            joinedload(Nomination.student),
+            joinedload(Nomination.opening).joinedload(Opening.plan).joinedload(HiringPlan.enterprise),
+        )  # fmt: skip
         .order_by(Nomination.updated_at.desc())
     )
-    status = request.args.get("status")
+    status, source = request.args.get("status"), request.args.get("source")
     if status in {s.value for s in N}:
         query = query.where(Nomination.status == N(status))
+    else:
+        status = None
+    if source in {s.value for s in NominationSource}:
+        query = query.where(Nomination.source == NominationSource(source))
+    else:
+        source = None
     page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=30, error_out=False)
-    return render_template("pipeline/nominations.html", page=page, status=status)
+    return render_template("pipeline/nominations.html", page=page, status=status, source=source,
+                           statuses=list(N), sources=list(NominationSource))  # fmt: skip
+
+
+def _run_url(n: Nomination) -> str | None:
+    """The allocation run behind the nomination, linked for its alliance's secretariat (who alone may read runs)."""
+    run = db.session.get(AllocationRun, n.allocation_run_id) if n.allocation_run_id else None
+    if run is None or not is_secretariat(run.alliance, current_user):
+        return None
+    return url_for("allocations.allocation", run_id=run.id)
+
+
+def _take_step(n: Nomination, step: NominationStatus, reason: str) -> None:
+    if n.status is N.INVITED and STEP_SIDE[step] == "school":
+        commit(lambda: services.answer_invitation(n, actor=current_user, agree=step is N.NOMINATED, reason=reason),
+               _("Recorded. The enterprise has been notified."))  # fmt: skip
+    else:
+        commit(lambda: services.move(n, step, actor=current_user, reason=reason),
+               _("Recorded. The other side has been notified."))  # fmt: skip
 
 
 @bp.route("/nominations/<int:nomination_id>", methods=["GET", "POST"])
 @login_required
 def nomination(nomination_id: int):
     # A secretariat may read a nomination its allocation made (side None: no steps offered, any posted step is 403).
-    n = load_or_404(Nomination, nomination_id, can_view_nomination)
+    n = load(Nomination, nomination_id)
     side = n.side_of(current_user)
     form = MoveForm()
+    confirm = None  # an ending step asked for, shown for confirmation before it is taken
     if form.validate_on_submit():
         step = N(form.status.data)
         if STEP_SIDE[step] != side:
             abort(403)
-        commit(lambda: services.move(n, step, actor=current_user, reason=form.reason.data or ""),
-               _("Recorded. The other side has been notified."))  # fmt: skip
-        return redirect(url_for("pipeline.nomination", nomination_id=n.id))
-    steps = [s for s in STEP_SIDE if STEP_SIDE[s] == side and n.can_transition_to(s)]
-    form.status.choices = [c for c in form.status.choices if c[0] in {s.value for s in steps}]
+        if step not in ENDING_STEPS or form.is_confirmed:
+            _take_step(n, step, form.reason.data or "")
+            return redirect(url_for("pipeline.nomination", nomination_id=n.id))
+        confirm = step
+    elif request.method == "POST":
+        flash(_("Choose one of the steps."), "danger")
+    steps = steps_for(n, side)
+    if confirm is None and request.args.get("confirm") in {s.value for s in steps}:
+        confirm = N(request.args["confirm"])
+    if confirm is not None and confirm not in steps:
+        confirm = None
     accept_form = AcceptForm(data={"start_date": n.opening.start_date, "pay": n.opening.pay_min})
-    return render_template("pipeline/nomination.html", n=n, side=side, form=form if steps else None,
-                           accept_form=accept_form if side == "school" and n.status is N.OFFERED else None)  # fmt: skip
+    return render_template(
+        "pipeline/nomination.html", n=n, side=side, form=form, steps=steps, confirm=confirm,
+        ending=ENDING_STEPS, timeline=timeline(n), run_url=_run_url(n),
+        placement=db.session.scalar(sa.select(Placement).where(Placement.nomination_id == n.id)),
+        accept_form=accept_form if side == "school" and n.status is N.OFFERED else None,
+    )  # fmt: skip
 
 
 @bp.post("/nominations/<int:nomination_id>/accept")
@@ -184,15 +240,21 @@ def accept(nomination_id: int):
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
 @login_required
 def placement(placement_id: int):
-    p = load_or_404(Placement, placement_id, lambda p, u: p.can_view(u))
+    p = load(Placement, placement_id)
+    today = local_today()
     close_form, feedback_form = ClosePlacementForm(prefix="close"), FeedbackForm(prefix="fb")
     if close_form.submit.data and close_form.validate_on_submit():
         commit(lambda: services.close_placement(p, PlacementStatus(close_form.status.data), actor=current_user,
-                                                end_date=close_form.end_date.data), _("Saved."))  # fmt: skip
+                                                end_date=close_form.end_date.data, reason=close_form.reason.data or "",
+                                                today=today), _("Saved."))  # fmt: skip
     elif feedback_form.submit.data and feedback_form.validate_on_submit():
         commit(lambda: services.give_feedback(p, actor=current_user, text=feedback_form.text.data), _("Saved."))
     else:
-        return render_template("pipeline/placement.html", p=p, close_form=close_form, feedback_form=feedback_form)
+        phase = phase_of(p, today)
+        if phase is PlacementPhase.STARTING:  # not begun: it can only end early (the student did not arrive)
+            close_form.status.choices = [c for c in close_form.status.choices if c[0] != PlacementStatus.COMPLETED]
+        return render_template("pipeline/placement.html", p=p, phase=phase, close_form=close_form,
+                               feedback_form=feedback_form)  # fmt: skip
     return redirect(url_for("pipeline.placement", placement_id=p.id))
 
 
