@@ -21,8 +21,9 @@ Choices made here (the engine leaves them to the product):
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -233,18 +234,39 @@ def _kinds_left(student: Student, taken: set[str]) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------------------------------------------- views' API
+# The pages rank the whole pool once per request (one sort in the engine) and page, filter and group the ranked
+# rows; a row's explanation is computed only when a page shows it.
+NAMED = 3  # a decided place names this many of the candidates it passed (it may pass hundreds)
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A candidate without priority whom a priority place passed, and by how much better that candidate fits."""
+
+    student: Student
+    fit: float
+    gap: float  # the passed candidate's fit minus the holder's: at most τ
+
+
 @dataclass(frozen=True)
 class Candidate:
     student: Student
     place: int
     fit: float
-    priority: bool
-    passed: tuple[int, ...]
-    explanation: Explanation
+    priority: bool  # the student's school is a member school for this opening
+    passed: tuple[int, ...]  # ids of the candidates without priority this place passed (decided by priority)
+    passed_over: tuple[Passed, ...] = ()  # the first NAMED of them, best fit first
+    engine: Engine | None = field(default=None, repr=False, compare=False)
+    graduate: int = 0
+
+    @cached_property
+    def explanation(self) -> Explanation:
+        return self.engine.explain(self.graduate, 0)
 
 
-def rank_candidates(opening: Opening, *, k: int = 20, students: Iterable[Student] | None = None):
-    """Top-k students for one opening, with explanations and the priority decisions: (ranking, candidates).
+def rank_candidates(opening: Opening, *, k: int | None = 20, students: Iterable[Student] | None = None):
+    """The top k students (k None: every eligible one) for one opening, with the priority decisions and whom each
+    decided place passed: (ranking, candidates). The ranking's `places` are those returned.
 
     By default the candidates are the students the opening's enterprise may see today.
     """
@@ -253,12 +275,19 @@ def rank_candidates(opening: Opening, *, k: int = 20, students: Iterable[Student
         students = db.session.scalars(candidates_query(opening).where(visible))
     pool = list(students)
     snapshot = build_snapshot(pool, [opening])
-    ranking: OpeningRanking = snapshot.engine.rank_graduates(0, k)
-    candidates = [
-        Candidate(snapshot.students[p.graduate], n, p.fit, p.priority, p.passed, snapshot.engine.explain(p.graduate, 0))
-        for n, p in enumerate(ranking.places, 1)
-    ]
-    return ranking, candidates
+    whole: OpeningRanking = snapshot.engine.rank_graduates(0, len(pool))
+    fit_of = {p.id: (p.graduate, p.fit) for p in whole.places}
+    places = whole.places if k is None else whole.places[:k]
+    candidates = []
+    for n, p in enumerate(places, 1):
+        passed_over = tuple(
+            Passed(snapshot.students[fit_of[i][0]], fit_of[i][1], fit_of[i][1] - p.fit) for i in p.passed[:NAMED]
+        )
+        candidates.append(
+            Candidate(snapshot.students[p.graduate], n, p.fit, p.priority, p.passed, passed_over, snapshot.engine,
+                      p.graduate)
+        )  # fmt: skip
+    return replace(whole, places=places), candidates
 
 
 @dataclass(frozen=True)
@@ -266,36 +295,46 @@ class Suggestion:
     opening: Opening
     place: int
     fit: float
-    priority: bool
-    explanation: Explanation
+    priority: bool  # the student's school is a member school for this opening (reported, not used: see matching)
+    engine: Engine | None = field(default=None, repr=False, compare=False)
+    graduate: int = 0
+    index: int = 0
+
+    @cached_property
+    def explanation(self) -> Explanation:
+        return self.engine.explain(self.graduate, self.index)
 
 
-def rank_openings(student: Student, *, k: int = 20, openings: Sequence[Opening] | None = None):
-    """Top-k open openings for one student: (ranking, suggestions)."""
-    rows = list(db.session.scalars(open_openings_query())) if openings is None else list(openings)
-    snapshot = build_snapshot([student], rows)
-    ranking: GraduateRanking = snapshot.engine.rank_openings(0, k)
-    return ranking, [
-        Suggestion(snapshot.openings[p.opening], n, p.fit, p.priority, snapshot.engine.explain(0, p.opening))
+def _suggestions(snapshot: Snapshot, graduate: int, ranking: GraduateRanking) -> list[Suggestion]:
+    return [
+        Suggestion(snapshot.openings[p.opening], n, p.fit, p.priority, snapshot.engine, graduate, p.opening)
         for n, p in enumerate(ranking.places, 1)
     ]
 
 
-def cohort_best(cohort: Cohort, *, k: int = 3) -> dict[int, list[Suggestion]]:
-    """Each consenting student's best k openings (student id → suggestions), in one engine build."""
-    students = [s for s in db.session.scalars(candidates_query().where(Student.cohort_id == cohort.id))]
+def rank_openings(student: Student, *, k: int | None = 20, openings: Sequence[Opening] | None = None):
+    """The top k open openings (k None: every eligible one) for one student: (ranking, suggestions)."""
+    rows = list(db.session.scalars(open_openings_query())) if openings is None else list(openings)
+    snapshot = build_snapshot([student], rows)
+    ranking: GraduateRanking = snapshot.engine.rank_openings(0, len(rows) if k is None else k)
+    return ranking, _suggestions(snapshot, 0, ranking)
+
+
+def cohort_best(
+    cohort: Cohort, *, k: int = 3, students: Sequence[Student] | None = None
+) -> dict[int, list[Suggestion]]:
+    """Each consenting student's best k openings (student id → suggestions), in one engine build; `students`
+    narrows the cohort's consenting students (a page, a filter)."""
+    if students is None:
+        students = list(db.session.scalars(candidates_query().where(Student.cohort_id == cohort.id)))
     openings = list(db.session.scalars(open_openings_query()))
     if not students or not openings:
         return {}
     snapshot = build_snapshot(students, openings)
-    result = {}
-    for i, student in enumerate(snapshot.students):
-        ranking = snapshot.engine.rank_openings(i, k)
-        result[student.id] = [
-            Suggestion(snapshot.openings[p.opening], n, p.fit, p.priority, snapshot.engine.explain(i, p.opening))
-            for n, p in enumerate(ranking.places, 1)
-        ]
-    return result
+    return {
+        student.id: _suggestions(snapshot, i, snapshot.engine.rank_openings(i, k))
+        for i, student in enumerate(snapshot.students)
+    }
 
 
 # ---------------------------------------------------------------------------------------------- teacher practice

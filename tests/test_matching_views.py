@@ -66,7 +66,10 @@ def test_ranked_candidates_apply_priority_only_within_the_tolerance(
     page = client.get(f"/openings/{opening.id}/ranking").get_data(as_text=True)
     assert (page.index("成员生") < page.index("非成员生")) == member_first
     assert "同等条件下优先" in page
-    assert ("根据同等条件下优先" in page) == member_first
+    # The badge only where priority decided the place, naming whom it passed; membership alone is a quiet label.
+    assert ('text-bg-warning">同等条件下优先' in page) == member_first
+    assert ("在容差 τ = 0.02 内排在其前" in page) == member_first
+    assert page.count("text-bg-success") == 0
 
 
 def test_who_may_see_a_ranking(client, login_as, db, market):

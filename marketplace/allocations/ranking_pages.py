@@ -1,0 +1,174 @@
+"""What the ranking pages show of a ranking: a page of it, filtered; identical openings as one row; the fit floor.
+
+A ranking is computed once per request over the whole pool (one sort in the engine); filters and pages select
+from its rows, so a candidate keeps the place it holds in the whole ranking whatever the filter.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
+
+from marketplace import ranking
+from marketplace.alliances.models import Alliance, Membership, in_force_on
+from marketplace.allocations.ranking_forms import PER_PAGE, CandidateFilters, CohortFilters
+from marketplace.cohorts.models import Cohort, Student
+from marketplace.extensions import db
+from marketplace.reference.models import Major
+
+DEFAULT_FIT_FLOOR: float = Alliance.__table__.c.fit_floor.default.arg
+
+
+class ListPage(Pagination):
+    """A page of rows already in memory, with what the pagination macro reads (a page past the end: the last)."""
+
+    def __init__(self, rows: Sequence, page: int, per_page: int = PER_PAGE):
+        self._rows = rows
+        last = max(1, -(-len(rows) // per_page))
+        super().__init__(page=min(max(page, 1), last), per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list:
+        return list(self._rows[self._query_offset : self._query_offset + self.per_page])
+
+    def _query_count(self) -> int:
+        return len(self._rows)
+
+
+# ------------------------------------------------------------------------------------ an opening's candidates
+def _cities(student: Student) -> set[int]:
+    return {student.school.city_id} | {c.id for c in student.wanted_cities}
+
+
+def filter_candidates(candidates: Sequence[ranking.Candidate], f: CandidateFilters) -> list[ranking.Candidate]:
+    return [
+        c
+        for c in candidates
+        if (f.school is None or c.student.school_id == f.school)
+        and (f.major is None or c.student.major_id == f.major)
+        and (f.city is None or f.city in _cities(c.student))
+        and (not f.member or c.priority == (f.member == "yes"))
+    ]
+
+
+def candidate_choices(candidates: Sequence[ranking.Candidate]) -> dict[str, list[tuple[int, str]]]:
+    """The schools, majors and cities the ranked candidates have, for the filter's options."""
+    schools, majors, cities = {}, {}, {}
+    for c in candidates:
+        s = c.student
+        schools[s.school_id] = s.school.name
+        majors[s.major_id] = s.major.name
+        cities[s.school.city_id] = s.school.city.name
+        cities.update((r.id, r.name) for r in s.wanted_cities)
+    return {
+        name: sorted(options.items(), key=lambda item: item[1])
+        for name, options in (("school_choices", schools), ("major_choices", majors), ("city_choices", cities))
+    }
+
+
+# ------------------------------------------------------------------------------------------ a student's openings
+@dataclass(frozen=True)
+class OpeningGroup:
+    """Openings a student cannot tell apart (same enterprise, kind, occupation, title, city, pay, dates and fit),
+    shown as one row: the first is the one a nomination goes to."""
+
+    place: int
+    suggestions: tuple[ranking.Suggestion, ...]
+
+    @property
+    def first(self) -> ranking.Suggestion:
+        return self.suggestions[0]
+
+    @property
+    def opening(self):
+        return self.first.opening
+
+    @property
+    def places_left(self) -> int:
+        return sum(s.opening.remaining for s in self.suggestions)
+
+    def target(self, already: set[int]):
+        """The opening a nomination from this row goes to: the first not yet put forward for; None if none is left."""
+        return next((s.opening for s in self.suggestions if s.opening.id not in already), None)
+
+
+def _same(s: ranking.Suggestion) -> tuple:
+    o = s.opening
+    return (o.plan.enterprise_id, o.kind, o.occupation_id, o.title, o.city_id, o.pay_min, o.pay_max, o.start_date,
+            o.end_date, s.fit)  # fmt: skip
+
+
+def group_openings(suggestions: Sequence[ranking.Suggestion], k: int) -> list[OpeningGroup]:
+    """The best k rows: equal fits ordered by pay (highest first), then start date (earliest first), and
+    identical openings grouped into one row."""
+    ordered = sorted(suggestions, key=lambda s: (-s.fit, -s.opening.pay_max, -s.opening.pay_min,
+                                                 s.opening.start_date, s.opening.id))  # fmt: skip
+    groups: dict[tuple, list[ranking.Suggestion]] = {}
+    for s in ordered:
+        groups.setdefault(_same(s), []).append(s)
+    return [OpeningGroup(n, tuple(rows)) for n, rows in enumerate(list(groups.values())[:k], 1)]
+
+
+def fit_floor(school_id: int, on: date) -> float:
+    """Below this fit a school is told "no suitable opening": the lowest floor among its alliances in force."""
+    lowest = db.session.scalar(
+        sa.select(sa.func.min(Alliance.fit_floor))
+        .join(Membership, Membership.alliance_id == Alliance.id)
+        .where(Membership.organization_id == school_id, in_force_on(on))
+    )
+    return DEFAULT_FIT_FLOOR if lowest is None else lowest
+
+
+# ---------------------------------------------------------------------------------------- a cohort's best openings
+@dataclass(frozen=True)
+class CohortRow:
+    student: Student
+    groups: list[OpeningGroup]  # the best openings at or above the fit floor, identical ones as one
+
+
+# Identical openings are grouped after ranking, so each student's ranking reaches further than the rows it shows.
+REACH = 12
+
+
+def cohort_students(cohort: Cohort, f: CohortFilters) -> list[Student]:
+    query = (
+        ranking.candidates_query()
+        .where(Student.cohort_id == cohort.id)
+        .options(selectinload(Student.major))
+        .order_by(None)
+        .order_by(Student.student_no, Student.id)
+    )
+    if f.major is not None:
+        query = query.where(Student.major_id == f.major)
+    return list(db.session.scalars(query))
+
+
+def cohort_page(cohort: Cohort, f: CohortFilters, page: int, floor: float, k: int = 3) -> ListPage:
+    """A page of the cohort's consenting students with their best k openings at or above the floor. Without the
+    "suitable" filter only the page's students are ranked."""
+    students = cohort_students(cohort, f)
+    if not f.suitable:
+        result = ListPage(students, page)
+        best = ranking.cohort_best(cohort, k=REACH, students=result.items)
+        result.items = [_row(s, best, floor, k) for s in result.items]
+        return result
+    best = ranking.cohort_best(cohort, k=REACH, students=students)
+    rows = [_row(s, best, floor, k) for s in students]
+    return ListPage([r for r in rows if bool(r.groups) == (f.suitable == "yes")], page)
+
+
+def _row(student: Student, best: dict, floor: float, k: int) -> CohortRow:
+    return CohortRow(student, group_openings([s for s in best.get(student.id, []) if s.fit >= floor], k))
+
+
+def cohort_major_choices(cohort: Cohort) -> list[tuple[int, str]]:
+    return [
+        (major_id, name)
+        for major_id, name in db.session.execute(
+            sa.select(Major.id, Major.name)
+            .where(Major.id.in_(sa.select(Student.major_id).where(Student.cohort_id == cohort.id)))
+            .order_by(Major.name)
+        )
+    ]
