@@ -132,6 +132,8 @@ ACCESS: dict[str, dict] = {
     "main.index": {"GET": EVERYONE},
     "main.set_language": {"args": {"code": "zh"}, "POST": EVERYONE},
     # allocations
+    "allocations.act_on_candidates": {"POST": allow(ENTERPRISE)},
+    "allocations.put_forward_from_cohort": {"POST": allow(SCHOOL, ADMIN)},
     "allocations.allocation": {"GET": SECRETARIAT_ONLY},
     "allocations.allocations": {"GET": SECRETARIAT_ONLY, "POST": SECRETARIAT_ONLY},
     "allocations.cohort_matches": {"GET": allow(SCHOOL, ADMIN)},

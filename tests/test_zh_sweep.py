@@ -19,6 +19,8 @@ ALLOWED = {
     "PDF", "XLSX", "CSV", "DOCX", "Excel", "ECharts", "English", "XiaoqiTong", "Top", "GB", "KB", "MB",
     # skills and venues as Chinese job ads write them
     "CAD", "PLC", "Office", "KTV", "CNC",
+    # file extensions and encodings named as the user must type or choose them
+    "xlsx", "csv", "UTF",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 # Addresses, e-mails and numbered identifiers are data, not words.

@@ -11,7 +11,7 @@ from marketplace.cohorts.models import Cohort, ConsentRecord, Gender, Student, S
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization, OrgKind, SchoolLevel
-from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
+from marketplace.pipeline.models import Nomination, NominationSource, NominationStatus, Placement, PlacementStatus
 from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate, OpeningKind, PlanStatus, ShiftPattern
 from marketplace.reference.models import Major, MajorLevel, Occupation
 
@@ -101,8 +101,10 @@ def _pipeline(rng, openings: list[Opening], students: list[Student], actor_id: i
             opening.filled >= opening.headcount or (student.id, opening.kind) in placed_kinds
         ):
             status = NominationStatus.OFFERED
+        source = NominationSource.ENTERPRISE if status is NominationStatus.INVITED else NominationSource.SCHOOL
+        reason = "专业不对口" if status is NominationStatus.REJECTED else ""
         nomination = Nomination(opening=opening, student=student, status=status, created_by_id=actor_id,
-                                reason="专业不对口" if status is NominationStatus.REJECTED else "")  # fmt: skip
+                                source=source, reason=reason)  # fmt: skip
         db.session.add(nomination)
         if status is NominationStatus.ACCEPTED:
             opening.filled += 1

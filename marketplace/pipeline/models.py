@@ -40,7 +40,7 @@ register_labels(
 N = NominationStatus
 NOMINATION_TRANSITIONS: dict[NominationStatus, frozenset[NominationStatus]] = {
     N.NOMINATED: frozenset({N.SHORTLISTED, N.REJECTED, N.OFFERED, N.WITHDRAWN}),
-    N.INVITED: frozenset({N.SHORTLISTED, N.OFFERED, N.WITHDRAWN, N.REJECTED}),
+    N.INVITED: frozenset({N.NOMINATED, N.WITHDRAWN}),  # the school answers an invitation first
     N.SHORTLISTED: frozenset({N.OFFERED, N.REJECTED, N.WITHDRAWN}),
     N.OFFERED: frozenset({N.ACCEPTED, N.DECLINED, N.WITHDRAWN}),
     N.REJECTED: frozenset(),
