@@ -79,6 +79,8 @@ def test_the_enterprise_cap_follows_the_students_to_the_opening_they_want(client
     assert run.summary["enterprises_capped"] == 1
     assert run.summary["enterprise_caps_bound"] == 1
     assert run.summary["seats_held_back"] == 2, "four places, two allowed"
+    page = client.get(f"/allocations/{run.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "1 家企业设有上限，1 家达到上限，2 个名额因此未分配" in page
 
 
 def test_openings_that_both_have_demand_share_the_cap_round_robin(client, login_as, db, world):

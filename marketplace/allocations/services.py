@@ -53,17 +53,32 @@ DEFAULT_CHOICES = 15
 SCOPES = ("members", "everyone")
 
 
+OPEN_NOMINATION_STATUSES = (
+    NominationStatus.NOMINATED, NominationStatus.INVITED, NominationStatus.SHORTLISTED, NominationStatus.OFFERED,
+)  # fmt: skip
+
+
 def alliance_inputs(
     alliance: Alliance, on: date, scope: str = "members"
 ) -> tuple[list[Student], list[Opening], set[tuple[int, int]]]:
     """The alliance's available openings (`availability`, by this alliance's minimum remaining period); the
     consenting students of its member schools ("members") or of every school ("everyone": non-members compete too,
-    and 同等条件下优先 decides between them and members), each kept only if some opening's enterprise may see them;
+    and 同等条件下优先 decides between them and members) not already put forward by one of its allocations (until that
+    nomination ends), each kept only if some opening's enterprise may see them;
     and the (enterprise id, student id) pairs of who may see whom. A student's accepted offers and open placements
     travel with them (`ranking.build_snapshot`), so that no overlapping opening is proposed to them."""
     published = sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance.id)
     openings = list(db.session.scalars(ranking.open_openings_query(alliance).where(HiringPlan.id.in_(published))))
-    in_scope = []
+    # A student an allocation of this alliance already put forward is spoken for until that nomination ends:
+    # proposing them again made two allocation nominations to different openings.
+    spoken_for = (
+        sa.select(Nomination.id)
+        .join(AllocationRun, AllocationRun.id == Nomination.allocation_run_id)
+        .where(Nomination.student_id == Student.id, AllocationRun.alliance_id == alliance.id,
+               Nomination.status.in_(OPEN_NOMINATION_STATUSES))
+        .exists()
+    )  # fmt: skip
+    in_scope = [~spoken_for]
     if scope == "members":
         members = sa.select(Membership.organization_id).where(Membership.alliance_id == alliance.id, in_force_on(on))
         in_scope.append(Student.school_id.in_(members))
