@@ -23,8 +23,8 @@ ALLOWED = {
     "xlsx", "csv", "UTF",
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
-# Addresses, e-mails and numbered identifiers are data, not words.
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\b[A-Z]{2,}-\d{4}-\d+\b|\b[0-9A-Z]{18}\b")
+# Addresses, e-mails, numbered identifiers and digests (a run's inputs digest) are data, not words.
+NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|\b[A-Z]{2,}-\d{4}-\d+\b|\b[0-9A-Z]{18}\b|\b[0-9a-f]{8,}\b")
 SKIP_LINK = re.compile(r"^/(static|assets)/|/logout|\.(xlsx|csv|pdf|docx)$|/export|/download|/certificate")
 PAGES_PER_PATTERN = 2
 PAGES_PER_ROLE = 160
