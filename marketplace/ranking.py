@@ -12,7 +12,8 @@ Choices made here (the engine leaves them to the product):
   alliances); a student is out for every opening whose dates overlap an accepted offer or open placement of theirs.
 - Priority: the student's school and the enterprise are both members in force, on the opening's start date, of an
   alliance the plan is published to. The opening's τ is the smallest tolerance among the alliances that can grant
-  priority for it (published to, enterprise a member in force): see `matching.priority`.
+  priority for it (published to, enterprise a member in force): see `matching.priority`. Computed in SQL for all
+  of a page's openings at once (`priority_sets`).
 - Weights: those adopted by the first alliance (lowest id) the plan is published to that adopted any; otherwise
   the engine's defaults. Weights belong to the opening, so one pair has one fit on every page.
 - Skill similarity uses the TF-IDF fitted on the 2022 classification, so a pair's fit does not depend on which
@@ -27,16 +28,16 @@ from functools import cached_property
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from marketplace import availability
-from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership
+from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership, in_force_on
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.permissions import visible_students_condition
 from marketplace.pipeline.models import Placement, PlacementStatus
-from marketplace.plans.models import HiringPlan, Opening, OpeningKind
+from marketplace.plans.models import HiringPlan, Opening, OpeningKind, plan_alliances
 from marketplace.practice.models import PracticeBase, PracticeRequest
 from marketplace.practice.queries import base_loads
 from marketplace.reference.models import Major, Occupation, Region
@@ -67,6 +68,7 @@ def open_openings_query(alliance: Alliance | None = None) -> sa.Select:
             selectinload(Opening.majors),
             selectinload(Opening.certificates),
             selectinload(Opening.plan).selectinload(HiringPlan.alliances),
+            selectinload(Opening.plan).selectinload(HiringPlan.enterprise),  # pages name it: one query, not one each
         )
         .order_by(Opening.id)
     )
@@ -106,30 +108,70 @@ def _ongoing_placements(student_ids: Sequence[int]) -> dict[int, set[str]]:
     return result
 
 
-def _memberships(alliance_ids: set[int] | None) -> list[Membership]:
-    """Memberships that were ever in force, of these alliances (None: of every alliance), with their alliance."""
-    if alliance_ids is not None and not alliance_ids:
-        return []
+def _memberships() -> list[Membership]:
+    """Memberships that were ever in force, of every alliance, with their alliance."""
     query = (
         sa.select(Membership)
         .where(Membership.status.in_(ONCE_ACTIVE_STATUSES), Membership.effective_from.is_not(None))
         .options(selectinload(Membership.alliance))
     )
-    if alliance_ids is not None:
-        query = query.where(Membership.alliance_id.in_(alliance_ids))
     return list(db.session.scalars(query))
 
 
-def _priority(opening: Opening, memberships: list[Membership], alliances: dict[int, Alliance]):
-    """(τ, schools with priority) of one opening on its start date."""
-    on = opening.start_date
-    published = {a.id for a in opening.plan.alliances}
-    in_force = [ms for ms in memberships if ms.alliance_id in published and ms.was_in_force_on(on)]
-    granting = {ms.alliance_id for ms in in_force if ms.organization_id == opening.plan.enterprise_id}
-    if not granting:
-        return 0.0, frozenset()
-    schools = frozenset(ms.organization_id for ms in in_force if ms.alliance_id in granting)
-    return min(alliances[a].priority_tolerance for a in granting), schools - {opening.plan.enterprise_id}
+def priority_sets(openings: Sequence[Opening]) -> dict[int, tuple[float, frozenset[int]]]:
+    """Opening id → (τ, organisations whose students have priority) on the opening's start date, in two queries for
+    any number of openings; an opening left out has none (τ 0).
+
+    The first query finds the alliances that can grant priority for each opening (published to, enterprise a member
+    in force); the second, the members in force of each such alliance on each such day, once per (alliance, day) and
+    not once per opening: at alliance scale every opening shares the same few.
+    """
+    ids = [o.id for o in openings]
+    if not ids:
+        return {}
+    enterprise = aliased(Membership)
+    granting = (
+        sa.select(Opening.id, Opening.start_date, HiringPlan.enterprise_id, plan_alliances.c.alliance_id)
+        .join(HiringPlan, HiringPlan.id == Opening.plan_id)
+        .join(plan_alliances, plan_alliances.c.plan_id == HiringPlan.id)
+        .join(
+            enterprise,
+            sa.and_(
+                enterprise.alliance_id == plan_alliances.c.alliance_id,
+                enterprise.organization_id == HiringPlan.enterprise_id,
+                in_force_on(Opening.start_date, enterprise),
+            ),
+        )
+        .where(Opening.id.in_(ids))
+        .distinct()
+    )
+    rows = db.session.execute(
+        granting.add_columns(Alliance.priority_tolerance).join(Alliance, Alliance.id == plan_alliances.c.alliance_id)
+    ).all()
+    if not rows:
+        return {}
+    days = granting.with_only_columns(
+        Opening.start_date.label("day"), plan_alliances.c.alliance_id.label("alliance_id")
+    ).subquery()
+    fellow = aliased(Membership)
+    members: dict[tuple[date, int], set[int]] = {}
+    for day, alliance_id, organization_id in db.session.execute(
+        sa.select(days.c.day, days.c.alliance_id, fellow.organization_id)
+        .join(fellow, sa.and_(fellow.alliance_id == days.c.alliance_id, in_force_on(days.c.day, fellow)))
+        .distinct()
+    ):
+        members.setdefault((day, alliance_id), set()).add(organization_id)
+    grants: dict[int, tuple[date, int, dict[int, float]]] = {}
+    for opening_id, day, enterprise_id, alliance_id, tolerance in rows:
+        grants.setdefault(opening_id, (day, enterprise_id, {}))[2][alliance_id] = tolerance
+    unions: dict[tuple[date, frozenset[int]], frozenset[int]] = {}
+    result = {}
+    for opening_id, (day, enterprise_id, tolerances) in grants.items():
+        key = (day, frozenset(tolerances))
+        if key not in unions:
+            unions[key] = frozenset().union(*(members.get((day, a), ()) for a in tolerances))
+        result[opening_id] = (min(tolerances.values()), unions[key] - {enterprise_id})
+    return result
 
 
 def _weights(opening: Opening) -> m.Weights:
@@ -164,9 +206,7 @@ def build_snapshot(
         else []
     )
     region_index = {x.id: i for i, x in enumerate(regions)}
-    alliance_ids = {a.id for o in openings for a in o.plan.alliances}
-    alliances = {a.id: a for o in openings for a in o.plan.alliances}
-    memberships = _memberships(alliance_ids)
+    priority = priority_sets(openings)
     placed = _ongoing_placements([s.id for s in students]) if exclude_placed else {}
     taken = availability.taken_periods([s.id for s in students], local_today()) if exclude_placed else {}
 
@@ -188,7 +228,7 @@ def build_snapshot(
     ]
     engine_openings = []
     for o in openings:
-        tolerance, schools = _priority(o, memberships, alliances)
+        tolerance, schools = priority.get(o.id, (0.0, frozenset()))
         engine_openings.append(
             m.Opening(
                 id=o.id,
@@ -365,7 +405,7 @@ def build_practice_snapshot(
     )
     region_index = {x.id: i for i, x in enumerate(regions)}
     on = min((r.start_date for r in requests), default=local_today())
-    in_force = [ms for ms in _memberships(None) if ms.was_in_force_on(on)]
+    in_force = [ms for ms in _memberships() if ms.was_in_force_on(on)]
     teachers = [
         m.Graduate(
             id=r.id,
