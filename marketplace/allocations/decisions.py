@@ -22,10 +22,10 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.notifications import catalogue as kinds
 from marketplace.notifications.services import notify
+from marketplace.pipeline import services as pipeline_services
 from marketplace.pipeline.models import Nomination, NominationSource, NominationStatus
 from marketplace.pipeline.services import PipelineError
-from marketplace.plans import rules
-from marketplace.plans.models import HiringPlan, Opening, PlanStatus
+from marketplace.plans.models import HiringPlan, Opening
 from marketplace.refusals import Refusal
 from marketplace.timeutil import local_today
 
@@ -143,16 +143,10 @@ def _held(run: AllocationRun, student_ids: list[int]) -> dict[int, list[Nominati
 def _refusal(seat: AllocationSeat, held: dict[int, list[Nomination]]) -> str | None:
     """Why this seat cannot become a nomination now (the pipeline's own reasons), or None."""
     opening, student = seat.opening, seat.student
-    if opening.plan.status is not PlanStatus.PUBLISHED:
-        return str(_l("This opening is not published."))
-    if opening.remaining <= 0:
-        return str(_l("This opening has no places left."))
-    if not student.consent_to_share:
-        return str(_l("The student has not consented to share their data with enterprises."))
-    breaches = rules.student_breaches(kind=opening.kind, birth_date=student.birth_date,
-                                      enrolled_on=student.enrolled_on, start_date=opening.start_date)  # fmt: skip
-    if breaches:
-        return str(PipelineError(_l("The internship rules do not allow this placement."), breaches))
+    try:
+        pipeline_services.check_nominable(student, opening)
+    except PipelineError as exc:
+        return str(exc)
     for n in held.get(student.id, []):
         if n.opening_id == opening.id:
             return str(_l("This student has already been put forward for this opening."))

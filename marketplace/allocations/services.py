@@ -36,7 +36,7 @@ from marketplace.extensions import db
 from marketplace.permissions import visible_students_condition
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus, RuleException
 from marketplace.plans import rules
-from marketplace.plans.models import HiringPlan, Opening, OpeningKind, plan_alliances
+from marketplace.plans.models import HiringPlan, Opening, plan_alliances
 from marketplace.practice import queries as practice_queries
 from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
 from marketplace.timeutil import local_today
@@ -95,17 +95,6 @@ def alliance_inputs(
     return list(students), openings, visible
 
 
-def share_limits(enterprise_staff: int, staff_in_post: int) -> tuple[int, int]:
-    """The most interns (enterprise, post) the 10%/20% rules allow, as `rules.share_breaches` states them: asked about
-    counts that breach both, it reports each limit. So the shares are written once, in `plans.rules`."""
-    breaches = rules.share_breaches(
-        kind=OpeningKind.POST_INTERNSHIP, interns_at_enterprise=enterprise_staff, enterprise_staff=enterprise_staff,
-        interns_in_post=staff_in_post, staff_in_post=staff_in_post,
-    )  # fmt: skip
-    limit = {b.rule: b.detail["limit"] for b in breaches}
-    return limit[rules.ENTERPRISE_SHARE], limit[rules.POST_SHARE]
-
-
 def _interns_and_waivers(openings: list[Opening]) -> tuple[dict[int, int], Counter, dict[int, set[str]]]:
     """Interns in ongoing placements that count against the shares, per opening and per enterprise (as the pipeline
     counts them when it accepts an offer), and the rules waived for each of these openings."""
@@ -139,7 +128,7 @@ def capacities(openings: list[Opening]) -> np.ndarray:
     for o in openings:
         cap = o.remaining
         if o.kind in rules.SHARE_KINDS and rules.POST_SHARE not in waived[o.id]:
-            cap = min(cap, max(0, share_limits(0, o.staff_in_post)[1] - in_post.get(o.id, 0)))
+            cap = min(cap, max(0, rules.share_limits(0, o.staff_in_post)[1] - in_post.get(o.id, 0)))
         result.append(cap)
     return np.array(result, dtype=np.int64)
 
@@ -159,7 +148,7 @@ def enterprise_caps(openings: list[Opening]) -> Regions:
         enterprise = o.plan.enterprise
         if enterprise.id not in region_of:
             region_of[enterprise.id] = len(caps)
-            limit = share_limits(enterprise.staff_count or 0, 0)[0]
+            limit = rules.share_limits(enterprise.staff_count or 0, 0)[0]
             caps.append(max(0, limit - at_enterprise[enterprise.id]))
         of_receiver.append(region_of[enterprise.id])
     return Regions(np.array(of_receiver, dtype=np.int64), np.array(caps, dtype=np.int64))

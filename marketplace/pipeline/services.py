@@ -38,6 +38,13 @@ class PipelineError(Refusal):
         return " ".join([str(self.args[0]), *(breach_message(b) for b in self.breaches)])
 
 
+def check_nominable(student: Student, opening: Opening) -> None:
+    """The opening takes nominations and the rules let this student be put forward to it (raises PipelineError);
+    the allocation asks the same before it turns a seat into a nomination."""
+    _check_open(opening)
+    _check_student(student, opening)
+
+
 def _check_open(opening: Opening) -> None:
     if opening.plan.status is not PlanStatus.PUBLISHED:
         raise PipelineError(_l("This opening is not published."))
@@ -58,8 +65,7 @@ def _check_student(student: Student, opening: Opening) -> None:
 def put_forward(student: Student, opening: Opening, *, actor, invited: bool) -> Nomination:
     """The school nominates (推荐) a student, or the enterprise invites a consenting one; an invitation waits for the
     school's answer (`answer_invitation`)."""
-    _check_open(opening)
-    _check_student(student, opening)
+    check_nominable(student, opening)
     # The school may put its students forward anywhere; anyone else only reaches those the enterprise may see.
     if actor.organization_id != student.school_id and not enterprise_may_see(opening.plan.enterprise_id, student):
         raise PipelineError(_l("The enterprise may not see this student: their school shares no alliance with it."))

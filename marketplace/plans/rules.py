@@ -77,15 +77,21 @@ def student_breaches(*, kind: OpeningKind, birth_date: date, enrolled_on: date, 
     return breaches
 
 
+def share_limits(enterprise_staff: int, staff_in_post: int) -> tuple[int, int]:
+    """The most interns the shares allow: 10% of the enterprise's staff, 20% of the post's (art. 16), rounded down."""
+    return enterprise_staff // 10, staff_in_post // 5
+
+
 def share_breaches(
     *, kind: OpeningKind, interns_at_enterprise: int, enterprise_staff: int, interns_in_post: int, staff_in_post: int
 ) -> list[Breach]:
     """Would one more intern exceed 10% of the enterprise's staff or 20% of the post's? Integer arithmetic."""
     if kind not in SHARE_KINDS:
         return []
+    enterprise_limit, post_limit = share_limits(enterprise_staff, staff_in_post)
     breaches = []
-    if (interns_at_enterprise + 1) * 10 > enterprise_staff:
-        breaches.append(Breach(ENTERPRISE_SHARE, {"limit": enterprise_staff // 10}))
-    if (interns_in_post + 1) * 5 > staff_in_post:
-        breaches.append(Breach(POST_SHARE, {"limit": staff_in_post // 5}))
+    if interns_at_enterprise + 1 > enterprise_limit:
+        breaches.append(Breach(ENTERPRISE_SHARE, {"limit": enterprise_limit}))
+    if interns_in_post + 1 > post_limit:
+        breaches.append(Breach(POST_SHARE, {"limit": post_limit}))
     return breaches
