@@ -53,7 +53,7 @@ screenshots: setup
 	$(BIN)/python scripts/screenshots.py $(SHOTS)
 
 bench: setup
-	@for script in benchmarks/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+	@for script in benchmarks/bench_*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
 	$(BIN)/python -m matching.bench
 
 # Re-extract messages after changing UI text, then translate the new entries in the .po file.

@@ -22,6 +22,8 @@ from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import seeding  # noqa: E402  (benchmarks/seeding.py, beside this script)
+
 from marketplace import create_app  # noqa: E402
 from marketplace.auth.models import Role, User  # noqa: E402
 from marketplace.auth.passwords import hash_password  # noqa: E402
@@ -29,12 +31,10 @@ from marketplace.cohorts import services as cohort_services  # noqa: E402
 from marketplace.cohorts.models import Cohort, Student  # noqa: E402
 from marketplace.config import TestConfig  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
-from marketplace.orgs.credit_code import make_credit_code  # noqa: E402
 from marketplace.orgs.models import Organization  # noqa: E402
 from marketplace.pipeline.models import Nomination  # noqa: E402
 from marketplace.plans.models import HiringPlan, Opening  # noqa: E402
-from marketplace.reference import loaders  # noqa: E402
-from marketplace.reference.models import Major, Occupation, Region, RegionLevel  # noqa: E402
+from marketplace.reference.models import Major  # noqa: E402
 
 GRADUATES, OPENINGS, SCHOOLS, ENTERPRISES, NOMINATIONS = 100_000, 20_000, 200, 2_000, 20_000
 REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
@@ -46,21 +46,11 @@ def figure(name: str, value: float, unit: str) -> None:
 
 def seed(rng: random.Random) -> tuple[int, int]:
     """Bulk-insert the scale data with Core executemany; returns (a school id, a cohort id)."""
-    cities = list(db.session.scalars(sa.select(Region).where(Region.level == RegionLevel.CITY).limit(60)))
-    majors = list(db.session.scalars(sa.select(Major)))
-    occupations = list(db.session.scalars(sa.select(Occupation.id).where(Occupation.level == 4)))
-    codes = set()
+    cities, majors, occupations = seeding.reference()
+    orgs = seeding.Organisations(rng, cities)
 
     def org(kind: str, n: int) -> dict:
-        city = cities[n % len(cities)]
-        code = make_credit_code(city.code, rng)
-        while code in codes:
-            code = make_credit_code(city.code, rng)
-        codes.add(code)
-        return {"name": f"{kind}{n}", "kind": kind, "credit_code": code, "province_id": city.parent_id,
-                "city_id": city.id, "staff_count": 500 if kind == "enterprise" else None,
-                "school_level": "zhongzhi" if kind == "school" else None, "contact_name": "", "contact_phone": "",
-                "contact_email": "", "address": "", "created_at": sa.func.now()}  # fmt: skip
+        return orgs.row(kind, n, created_at=sa.func.now())
 
     rows = [org("school", n) for n in range(SCHOOLS)] + [org("enterprise", n) for n in range(ENTERPRISES)]
     for row in rows:
@@ -138,13 +128,7 @@ def main() -> None:
         os.environ["XQT_INSTANCE_DIR"] = tmp
         app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
         with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            loaders.load_regions(db.session)
-            loaders.load_occupations(db.session)
-            loaders.load_majors(db.session, loaders.DEMO_MAJORS_CSV.read_text(encoding="utf-8"))
-            db.session.commit()
+            seeding.migrate_with_reference()
             started = time.perf_counter()
             school_id, cohort_id, nominations = seed(rng)
             print(

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import seeding  # noqa: E402  (benchmarks/seeding.py, beside this script)
+
 from marketplace import create_app  # noqa: E402
 from marketplace.alliances.models import Alliance, Membership, MembershipStatus  # noqa: E402
 from marketplace.auth.models import Role, User  # noqa: E402
@@ -27,11 +29,8 @@ from marketplace.auth.passwords import hash_password  # noqa: E402
 from marketplace.cohorts.models import Cohort, Student  # noqa: E402
 from marketplace.config import TestConfig  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
-from marketplace.orgs.credit_code import make_credit_code  # noqa: E402
 from marketplace.orgs.models import Organization  # noqa: E402
 from marketplace.plans.models import HiringPlan, Opening, plan_alliances  # noqa: E402
-from marketplace.reference import loaders  # noqa: E402
-from marketplace.reference.models import Major, Occupation, Region, RegionLevel  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 GRADUATES, OPENINGS = max(10, int(10_000 * SCALE)), max(4, int(2_000 * SCALE))
@@ -46,21 +45,11 @@ def figure(name: str, value: float, unit: str) -> None:
 
 def seed(rng: random.Random) -> dict[str, int]:
     """Bulk-insert the market with Core executemany; returns the ids the timed pages need."""
-    cities = list(db.session.scalars(sa.select(Region).where(Region.level == RegionLevel.CITY).limit(60)))
-    majors = list(db.session.scalars(sa.select(Major)))
-    occupations = list(db.session.scalars(sa.select(Occupation.id).where(Occupation.level == 4)))
-    codes = set()
+    cities, majors, occupations = seeding.reference()
+    orgs = seeding.Organisations(rng, cities)
 
     def org(kind: str, n: int) -> dict:
-        city = cities[n % len(cities)]
-        code = make_credit_code(city.code, rng)
-        while code in codes:
-            code = make_credit_code(city.code, rng)
-        codes.add(code)
-        return {"name": f"{kind}{n}", "kind": kind, "credit_code": code, "province_id": city.parent_id,
-                "city_id": city.id, "staff_count": 500 if kind == "enterprise" else None,
-                "school_level": "zhongzhi" if kind == "school" else None, "contact_name": "", "contact_phone": "",
-                "contact_email": "", "address": ""}  # fmt: skip
+        return orgs.row(kind, n)
 
     db.session.execute(
         sa.insert(Organization),
@@ -153,13 +142,7 @@ def main() -> None:
         os.environ["XQT_INSTANCE_DIR"] = tmp
         app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
         with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            loaders.load_regions(db.session)
-            loaders.load_occupations(db.session)
-            loaders.load_majors(db.session, loaders.DEMO_MAJORS_CSV.read_text(encoding="utf-8"))
-            db.session.commit()
+            seeding.migrate_with_reference()
             started = time.perf_counter()
             ids = seed(rng)
             print(

@@ -43,13 +43,14 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import seeding  # noqa: E402  (benchmarks/seeding.py, beside this script)
+
 from marketplace import create_app  # noqa: E402
 from marketplace.auth.models import User  # noqa: E402
 from marketplace.auth.passwords import hash_password  # noqa: E402
 from marketplace.config import TestConfig  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.orgs.credit_code import check_character  # noqa: E402
-from marketplace.reference import loaders  # noqa: E402
 
 DATABASE_URL = os.environ.get(
     "BENCH_REPORTS_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/xqt_bench_reports"
@@ -585,13 +586,7 @@ def main() -> None:
     try:
         app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url.render_as_string(hide_password=False))
         with app.app_context():
-            from flask_migrate import upgrade
-
-            upgrade()
-            loaders.load_regions(db.session)
-            loaders.load_occupations(db.session)
-            loaders.load_majors(db.session, loaders.DEMO_MAJORS_CSV.read_text(encoding="utf-8"))
-            db.session.commit()
+            seeding.migrate_with_reference()
             started = time.perf_counter()
             history = History(random.Random(2026), *reference_rows(), hash_password("bench-secretariat"))  # noqa: S311
             history.build()

@@ -1,0 +1,47 @@
+"""What the benchmarks share: a migrated database with the reference data, and organisation rows for bulk inserts."""
+
+import random
+
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.orgs.credit_code import make_credit_code
+from marketplace.reference import loaders
+from marketplace.reference.models import Major, Occupation, Region, RegionLevel
+
+
+def migrate_with_reference() -> None:
+    """In an app context: the schema at head, then regions, occupations and the demo majors."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    loaders.load_regions(db.session)
+    loaders.load_occupations(db.session)
+    loaders.load_majors(db.session, loaders.DEMO_MAJORS_CSV.read_text(encoding="utf-8"))
+    db.session.commit()
+
+
+def reference() -> tuple[list[Region], list[Major], list[int]]:
+    """Sixty cities, every major, and the level-4 occupations' ids to spread the seeded rows over."""
+    cities = list(db.session.scalars(sa.select(Region).where(Region.level == RegionLevel.CITY).limit(60)))
+    majors = list(db.session.scalars(sa.select(Major)))
+    occupations = list(db.session.scalars(sa.select(Occupation.id).where(Occupation.level == 4)))
+    return cities, majors, occupations
+
+
+class Organisations:
+    """Rows for `sa.insert(Organization)`, each with a valid credit code no other row has."""
+
+    def __init__(self, rng: random.Random, cities: list[Region]):
+        self.rng, self.cities, self.codes = rng, cities, set()
+
+    def row(self, kind: str, n: int, **extra) -> dict:
+        city = self.cities[n % len(self.cities)]
+        code = make_credit_code(city.code, self.rng)
+        while code in self.codes:
+            code = make_credit_code(city.code, self.rng)
+        self.codes.add(code)
+        return {"name": f"{kind}{n}", "kind": kind, "credit_code": code, "province_id": city.parent_id,
+                "city_id": city.id, "staff_count": 500 if kind == "enterprise" else None,
+                "school_level": "zhongzhi" if kind == "school" else None, "contact_name": "", "contact_phone": "",
+                "contact_email": "", "address": "", **extra}  # fmt: skip
