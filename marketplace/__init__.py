@@ -26,7 +26,14 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_listeners()
     return app
+
+
+def register_listeners() -> None:
+    from marketplace.rowcache import listeners
+
+    listeners.install()
 
 
 def configure(app: Flask, config: type[Config], overrides: dict) -> None:

@@ -84,9 +84,9 @@ def _accepted_without_placement() -> sa.Select:
     )
 
 
-def taken_periods(student_ids: Collection[int], since: date) -> dict[int, tuple[tuple[date, date], ...]]:
+def taken_periods(student_ids: Collection[int], since: date, session=None) -> dict[int, tuple[tuple[date, date], ...]]:
     """Student id → the periods they are taken for that end on `since` or later (earlier ones cannot overlap an
-    available opening), sorted; students with none are absent."""
+    available opening), sorted; students with none are absent. `session`: the request's by default."""
     if not student_ids:
         return {}
     wanted = set(student_ids)
@@ -98,7 +98,7 @@ def taken_periods(student_ids: Collection[int], since: date) -> dict[int, tuple[
             part = part.where(columns.student_id.in_(sorted(wanted)))
         parts.append(part)
     found: dict[int, set[tuple[date, date]]] = {}
-    for student_id, first, last in db.session.execute(sa.union_all(*parts)):
+    for student_id, first, last in (session or db.session).execute(sa.union_all(*parts)):
         if student_id in wanted:
             found.setdefault(student_id, set()).add((first, last))
     return {s: tuple(sorted(periods)) for s, periods in found.items()}

@@ -20,31 +20,33 @@ Choices made here (the engine leaves them to the product):
   other rows a page loaded.
 """
 
-import hashlib
 from collections.abc import Iterable, Sequence
+from collections.abc import Sequence as CollectionSequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
 
+import numpy as np
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from marketplace import availability
-from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership, in_force_on
+from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.permissions import visible_students_condition
-from marketplace.pipeline.models import Placement, PlacementStatus
-from marketplace.plans.models import HiringPlan, Opening, OpeningKind, plan_alliances
+from marketplace.plans.models import HiringPlan, Opening
 from marketplace.practice.models import PracticeBase, PracticeRequest
 from marketplace.practice.queries import base_loads
-from marketplace.reference.models import Major, Occupation, Region
+from marketplace.reference.models import Region
+from marketplace.rowcache import plain, store
+from marketplace.rowcache.plain import post_ok_from  # noqa: F401  (the adapter's public name for it)
 from marketplace.timeutil import local_today
 from matching import model as m
 from matching.features import Catalogue, Explanation, classification_text_model
-from matching.ranking import Engine, GraduateRanking, OpeningRanking
+from matching.priority import QUANTUM
+from matching.ranking import Engine, GraduateRanking, OpeningRanking, RankedPool
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Snapshot:
     students: list[Student]
     openings: list[Opening]
     at: datetime
-    digest: str
+    version: int = 0  # the change-log entry the kept rows had reached (`rowcache.store`); 0 when built afresh
 
 
 def open_openings_query(alliance: Alliance | None = None) -> sa.Select:
@@ -84,28 +86,269 @@ def candidates_query(opening: Opening | None = None) -> sa.Select:
     )
     if opening is None:
         return query
-    is_available = (
+    return query.where(_is_available(opening), availability.free_during(opening.start_date, opening.end_date))
+
+
+def _is_available(opening: Opening) -> sa.ColumnElement[bool]:
+    return (
         sa.select(Opening.id)
         .join(HiringPlan)
         .where(Opening.id == opening.id, availability.available_openings(local_today()))
         .exists()
     )
-    return query.where(is_available, availability.free_during(opening.start_date, opening.end_date))
 
 
-def _ongoing_placements(student_ids: Sequence[int]) -> dict[int, set[str]]:
-    """Student id → kinds in which the student holds an ongoing placement."""
-    result: dict[int, set[str]] = {}
-    if not student_ids:
-        return result
-    rows = db.session.execute(
-        sa.select(Placement.student_id, Placement.kind).where(
-            Placement.status == PlacementStatus.ONGOING, Placement.student_id.in_(list(student_ids))
-        )
-    )
-    for sid, kind in rows:
-        result.setdefault(sid, set()).add(kind.value)
-    return result
+def candidate_ids(opening: Opening) -> list[int]:
+    """The consenting students the opening's enterprise may see today, if the opening is available; those busy over
+    its dates are left to the engine's filter (the same rule as `availability.free_during`)."""
+    visible = visible_students_condition(opening.plan.enterprise_id, local_today())
+    return list(db.session.scalars(
+        sa.select(Student.id).where(Student.consent_to_share.is_(True), _is_available(opening), visible)
+        .order_by(Student.id)
+    ))  # fmt: skip
+
+
+def priority_sets(openings: Sequence[Opening]) -> dict[int, tuple[float, frozenset[int]]]:
+    """`plain.priority_sets` in the request's session."""
+    return plain.priority_sets(db.session, openings)
+
+
+def build_snapshot(
+    students: Sequence[Student], openings: Sequence[Opening], *, exclude_placed: bool = True
+) -> Snapshot:
+    """The engine over these students and openings. `exclude_placed=False`: as if nobody held a placement or an
+    offer (the weights' learning looks back at decided nominations)."""
+    at = utcnow()
+    if not exclude_placed:
+        return Snapshot(_engine_as_if_free(students, openings), list(students), list(openings), at)
+    built = store.engine([s.id for s in students], [o.id for o in openings])
+    return Snapshot(built.engine, list(students), list(openings), at, built.version)
+
+
+def _engine_as_if_free(students: Sequence[Student], openings: Sequence[Opening]) -> Engine:
+    indexes = plain.Indexes(db.session)
+    indexes.add_occupations(db.session, {o.occupation_id for o in openings} - {None})
+    graduates = plain.graduates(db.session, students, indexes, local_today(), exclude_placed=False)
+    rows = plain.openings(db.session, openings, indexes)
+    text_model = classification_text_model()
+    catalogue = Catalogue(indexes.majors, indexes.occupations, indexes.places, text_model=text_model)
+    return Engine(catalogue, graduates, rows, text_model=text_model)
+
+
+# ---------------------------------------------------------------------------------------------------- views' API
+# The pages rank the whole pool once per request (one sort in the engine) and page, filter and group the ranked
+# rows from the engine's plain data; only the rows a page shows load their student or opening
+# (`attach_students`, `attach_openings`), and a row's explanation is computed only when shown.
+NAMED = 3  # a decided place names this many of the candidates it passed (it may pass hundreds)
+
+
+@dataclass
+class Passed:
+    """A candidate without priority whom a priority place passed, and by how much better that candidate fits."""
+
+    student_id: int
+    fit: float
+    gap: float  # the passed candidate's fit minus the holder's: at most τ
+    student: Student | None = None
+
+
+@dataclass
+class Candidate:
+    student_id: int
+    place: int
+    fit: float
+    priority: bool  # the student's school is a member school for this opening
+    passed: tuple[int, ...]  # ids of the candidates without priority this place passed (decided by priority)
+    passed_over: tuple[Passed, ...] = ()  # the first NAMED of them, best fit first
+    engine: Engine | None = field(default=None, repr=False, compare=False)
+    graduate: int = 0
+    school_id: int = 0
+    major_id: int | None = None
+    wanted_city_ids: tuple[int, ...] = ()
+    student: Student | None = field(default=None, repr=False, compare=False)  # `attach_students`
+
+    @cached_property
+    def explanation(self) -> Explanation:
+        return self.engine.explain(self.graduate, 0)
+
+
+def _explain_all(rows: Sequence, pair) -> None:
+    """Fill the rows' explanations in one pass per engine (their cached property), for the rows a page shows."""
+    by_engine: dict[int, list] = {}
+    for row in rows:
+        by_engine.setdefault(id(row.engine), []).append(row)
+    for group in by_engine.values():
+        for row, explanation in zip(group, group[0].engine.explain_many([pair(r) for r in group]), strict=True):
+            row.__dict__["explanation"] = explanation
+
+
+def attach_students(candidates: Sequence[Candidate]) -> None:
+    """Load the students of these candidates and of the candidates they passed, in one query."""
+    ids = {c.student_id for c in candidates} | {p.student_id for c in candidates for p in c.passed_over}
+    rows = db.session.scalars(
+        sa.select(Student).where(Student.id.in_(sorted(ids))).options(
+            selectinload(Student.school), selectinload(Student.major), selectinload(Student.wanted_cities))
+    )  # fmt: skip
+    by_id = {s.id: s for s in rows}
+    _explain_all(candidates, lambda c: (c.graduate, 0))
+    for c in candidates:
+        c.student = by_id[c.student_id]
+        for p in c.passed_over:
+            p.student = by_id[p.student_id]
+
+
+def rank_candidates(opening: Opening, *, k: int | None = 20, students: Iterable[Student] | None = None):
+    """The top k students (k None: every eligible one) for one opening, with the priority decisions and whom each
+    decided place passed: (ranking, candidates). The ranking's `places` are those returned; with k given the
+    candidates' students are loaded (`attach_students`), otherwise the caller loads those it shows.
+
+    By default the candidates are the students the opening's enterprise may see today.
+    """
+    ids = candidate_ids(opening) if students is None else [s.id for s in students]
+    built = store.engine(ids, [opening.id])
+    whole: OpeningRanking = built.engine.rank_graduates(0, len(ids))
+    fit_of = {p.id: p.fit for p in whole.places}
+    places = whole.places if k is None else whole.places[:k]
+    graduates, majors, regions = built.engine.graduates, built.indexes.major_ids, built.indexes.region_ids
+    candidates = []
+    for n, p in enumerate(places, 1):
+        passed_over = tuple(Passed(i, fit_of[i], fit_of[i] - p.fit) for i in p.passed[:NAMED])
+        g = graduates[p.graduate]
+        candidates.append(
+            Candidate(p.id, n, p.fit, p.priority, p.passed, passed_over, built.engine, p.graduate, g.school,
+                      None if g.major is None else majors[g.major], tuple(regions[c] for c in g.wanted_cities))
+        )  # fmt: skip
+    if k is not None:
+        attach_students(candidates)
+    return replace(whole, places=places), candidates
+
+
+class CandidatePool(CollectionSequence):
+    """An opening's whole ranking for its page, as the engine's arrays: filters select places on the plain data
+    (`keep`), and only the places a page slices out become `Candidate`s, with their students loaded."""
+
+    def __init__(self, built: store.Built, ranked: RankedPool, positions: np.ndarray | None = None):
+        self.built, self.ranked = built, ranked
+        self.positions = np.arange(ranked.eligible) if positions is None else positions
+
+    def keep(self, mask: np.ndarray) -> "CandidatePool":
+        """The places (of the whole ranking) where `mask` holds; a place keeps its number."""
+        pool = CandidatePool(self.built, self.ranked, self.positions[mask[self.positions]])
+        pool.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("school_ids", "major_ids")})
+        return pool
+
+    @cached_property
+    def school_ids(self) -> np.ndarray:
+        schools = np.array(self.built.engine.space.encoder.vocabulary.schools, dtype=np.int64)
+        return schools[self.built.engine.space.graduate_school[self.ranked.graduate]]
+
+    @cached_property
+    def major_ids(self) -> np.ndarray:
+        graduates, majors = self.built.engine.graduates, self.built.indexes.major_ids
+        return np.array([-1 if graduates[g].major is None else majors[graduates[g].major]
+                         for g in self.ranked.graduate.tolist()], dtype=np.int64)  # fmt: skip
+
+    def wanted_city_ids(self, position: int) -> tuple[int, ...]:
+        regions = self.built.indexes.region_ids
+        return tuple(regions[c] for c in self.built.engine.graduates[self.ranked.graduate[position]].wanted_cities)
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1 if index != -1 else None][0]
+        positions = self.positions[index].tolist()
+        places = self.ranked.places(positions)
+        fit_of = {}
+        if any(p.passed for p in places):
+            fit_of = dict(zip(self.ranked.ids.tolist(), (self.ranked.fit_q / QUANTUM).tolist(), strict=True))
+        candidates = [
+            Candidate(p.id, n + 1, p.fit, p.priority, p.passed,
+                      tuple(Passed(i, fit_of[i], fit_of[i] - p.fit) for i in p.passed[:NAMED]),
+                      self.built.engine, p.graduate, int(self.school_ids[n]),
+                      None if self.major_ids[n] < 0 else int(self.major_ids[n]), self.wanted_city_ids(n))
+            for n, p in zip(positions, places, strict=True)
+        ]  # fmt: skip
+        attach_students(candidates)
+        return candidates
+
+
+def candidate_pool(opening: Opening) -> CandidatePool:
+    """The whole ranking of the students the opening's enterprise may see today (its page)."""
+    ids = candidate_ids(opening)
+    built = store.engine(ids, [opening.id])
+    return CandidatePool(built, built.engine.rank_pool(0))
+
+
+@dataclass
+class Suggestion:
+    opening_id: int
+    place: int
+    fit: float
+    priority: bool  # the student's school is a member school for this opening (reported, not used: see matching)
+    engine: Engine | None = field(default=None, repr=False, compare=False)
+    graduate: int = 0
+    index: int = 0
+    opening: Opening | None = field(default=None, repr=False, compare=False)  # `attach_openings`
+    facts: store.Facts | None = field(default=None, repr=False, compare=False)  # what pages sort and group by
+
+    @cached_property
+    def explanation(self) -> Explanation:
+        return self.engine.explain(self.graduate, self.index)
+
+
+def attach_openings(suggestions: Iterable[Suggestion]) -> None:
+    """Load the openings of these suggestions (with what the pages show of them) in one query per chunk."""
+    suggestions = [s for s in suggestions if s.opening is None]
+    ids = sorted({s.opening_id for s in suggestions})
+    by_id = {}
+    for start in range(0, len(ids), 5_000):
+        by_id |= {o.id: o for o in db.session.scalars(
+            sa.select(Opening).where(Opening.id.in_(ids[start : start + 5_000])).options(
+                selectinload(Opening.plan).selectinload(HiringPlan.enterprise), selectinload(Opening.city))
+        )}  # fmt: skip
+    _explain_all(suggestions, lambda s: (s.graduate, s.index))
+    for s in suggestions:
+        s.opening = by_id[s.opening_id]
+
+
+def _suggestions(built: store.Built, graduate: int, ranking: GraduateRanking) -> list[Suggestion]:
+    return [
+        Suggestion(p.id, n, p.fit, p.priority, built.engine, graduate, p.opening, facts=built.facts[p.id])
+        for n, p in enumerate(ranking.places, 1)
+    ]
+
+
+def rank_openings(student: Student, *, k: int | None = 20, openings: Sequence[Opening] | None = None):
+    """The top k open openings (k None: every eligible one) for one student: (ranking, suggestions). With k given
+    the suggestions' openings are loaded; otherwise the caller loads those it shows (`attach_openings`)."""
+    with store.using() as rows:
+        ids = rows.open_opening_ids() if openings is None else [o.id for o in openings]
+        built = store.built(rows, [student.id], ids)
+    ranking: GraduateRanking = built.engine.rank_openings(0, len(ids) if k is None else k)
+    suggestions = _suggestions(built, 0, ranking)
+    if k is not None:
+        attach_openings(suggestions)
+    return ranking, suggestions
+
+
+def cohort_best(
+    cohort: Cohort, *, k: int = 3, students: Sequence[Student] | None = None
+) -> dict[int, list[Suggestion]]:
+    """Each consenting student's best k openings (student id → suggestions, openings loaded), in one engine build;
+    `students` narrows the cohort's consenting students (a page, a filter)."""
+    if students is None:
+        students = list(db.session.scalars(candidates_query().where(Student.cohort_id == cohort.id)))
+    with store.using() as rows:
+        ids = rows.open_opening_ids()
+        if not students or not ids:
+            return {}
+        built = store.built(rows, [s.id for s in students], ids)
+    engine = built.engine
+    best = {student.id: _suggestions(built, i, engine.rank_openings(i, k)) for i, student in enumerate(students)}
+    attach_openings(s for rows in best.values() for s in rows)
+    return best
 
 
 def _memberships() -> list[Membership]:
@@ -116,265 +359,6 @@ def _memberships() -> list[Membership]:
         .options(selectinload(Membership.alliance))
     )
     return list(db.session.scalars(query))
-
-
-def priority_sets(openings: Sequence[Opening]) -> dict[int, tuple[float, frozenset[int]]]:
-    """Opening id → (τ, organisations whose students have priority) on the opening's start date, in two queries for
-    any number of openings; an opening left out has none (τ 0).
-
-    The first query finds the alliances that can grant priority for each opening (published to, enterprise a member
-    in force); the second, the members in force of each such alliance on each such day, once per (alliance, day) and
-    not once per opening: at alliance scale every opening shares the same few.
-    """
-    ids = [o.id for o in openings]
-    if not ids:
-        return {}
-    enterprise = aliased(Membership)
-    granting = (
-        sa.select(Opening.id, Opening.start_date, HiringPlan.enterprise_id, plan_alliances.c.alliance_id)
-        .join(HiringPlan, HiringPlan.id == Opening.plan_id)
-        .join(plan_alliances, plan_alliances.c.plan_id == HiringPlan.id)
-        .join(
-            enterprise,
-            sa.and_(
-                enterprise.alliance_id == plan_alliances.c.alliance_id,
-                enterprise.organization_id == HiringPlan.enterprise_id,
-                in_force_on(Opening.start_date, enterprise),
-            ),
-        )
-        .where(Opening.id.in_(ids))
-        .distinct()
-    )
-    rows = db.session.execute(
-        granting.add_columns(Alliance.priority_tolerance).join(Alliance, Alliance.id == plan_alliances.c.alliance_id)
-    ).all()
-    if not rows:
-        return {}
-    days = granting.with_only_columns(
-        Opening.start_date.label("day"), plan_alliances.c.alliance_id.label("alliance_id")
-    ).subquery()
-    fellow = aliased(Membership)
-    members: dict[tuple[date, int], set[int]] = {}
-    for day, alliance_id, organization_id in db.session.execute(
-        sa.select(days.c.day, days.c.alliance_id, fellow.organization_id)
-        .join(fellow, sa.and_(fellow.alliance_id == days.c.alliance_id, in_force_on(days.c.day, fellow)))
-        .distinct()
-    ):
-        members.setdefault((day, alliance_id), set()).add(organization_id)
-    grants: dict[int, tuple[date, int, dict[int, float]]] = {}
-    for opening_id, day, enterprise_id, alliance_id, tolerance in rows:
-        grants.setdefault(opening_id, (day, enterprise_id, {}))[2][alliance_id] = tolerance
-    unions: dict[tuple[date, frozenset[int]], frozenset[int]] = {}
-    result = {}
-    for opening_id, (day, enterprise_id, tolerances) in grants.items():
-        key = (day, frozenset(tolerances))
-        if key not in unions:
-            unions[key] = frozenset().union(*(members.get((day, a), ()) for a in tolerances))
-        result[opening_id] = (min(tolerances.values()), unions[key] - {enterprise_id})
-    return result
-
-
-def _weights(opening: Opening) -> m.Weights:
-    for alliance in sorted(opening.plan.alliances, key=lambda a: a.id):
-        if alliance.fit_weights:
-            return m.Weights.from_mapping(alliance.fit_weights)
-    return m.Weights()
-
-
-def post_ok_from(student: Student) -> date:
-    """The first day a 岗位实习 may start for this student: aged 16 and past the first year of study."""
-    return max(student.birth_date + relativedelta(years=16), student.enrolled_on + relativedelta(years=1))
-
-
-def build_snapshot(
-    students: Sequence[Student], openings: Sequence[Opening], *, exclude_placed: bool = True
-) -> Snapshot:
-    at = utcnow()
-    majors = list(db.session.scalars(sa.select(Major).order_by(Major.id)))
-    major_index = {x.id: i for i, x in enumerate(majors)}
-    occupation_ids = sorted({o.occupation_id for o in openings if o.occupation_id})
-    occupations = (
-        list(db.session.scalars(sa.select(Occupation).where(Occupation.id.in_(occupation_ids)).order_by(Occupation.id)))
-        if occupation_ids
-        else []
-    )
-    occupation_index = {x.id: i for i, x in enumerate(occupations)}
-    region_ids = {o.city_id for o in openings} | {c.id for s in students for c in s.wanted_cities}
-    regions = (
-        list(db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.id)))
-        if region_ids
-        else []
-    )
-    region_index = {x.id: i for i, x in enumerate(regions)}
-    priority = priority_sets(openings)
-    placed = _ongoing_placements([s.id for s in students]) if exclude_placed else {}
-    taken = availability.taken_periods([s.id for s in students], local_today()) if exclude_placed else {}
-
-    graduates = [
-        m.Graduate(
-            id=s.id,
-            school=s.school_id,
-            major=major_index.get(s.major_id),
-            skills=s.skills or "",
-            certificates=tuple(sorted((c.name, c.level) for c in s.certificates)),
-            wanted_cities=tuple(sorted(region_index[c.id] for c in s.wanted_cities)),
-            grade=None if s.grade_score is None else s.grade_score / 100,
-            wanted_kinds=_kinds_left(s, placed.get(s.id, set())),
-            graduation_year=s.cohort.graduation_year,
-            post_ok_from=post_ok_from(s),
-            busy=taken.get(s.id, ()),
-        )
-        for s in students
-    ]
-    engine_openings = []
-    for o in openings:
-        tolerance, schools = priority.get(o.id, (0.0, frozenset()))
-        engine_openings.append(
-            m.Opening(
-                id=o.id,
-                enterprise=o.plan.enterprise_id,
-                kind=o.kind.value,
-                occupation=occupation_index.get(o.occupation_id),
-                majors=tuple(sorted(major_index[x.id] for x in o.majors)),
-                skills=f"{o.title} {o.skills or ''}",
-                certificates=tuple(sorted((c.name, c.min_level) for c in o.certificates)),
-                city=region_index[o.city_id],
-                start=o.start_date,
-                end=o.end_date,
-                post_rules=o.kind is OpeningKind.POST_INTERNSHIP,
-                latest_graduation_year=o.start_date.year if o.kind is OpeningKind.EMPLOYMENT else None,
-                tolerance=tolerance,
-                priority_schools=schools,
-                weights=_weights(o),
-            )
-        )
-    text_model = classification_text_model()
-    catalogue = Catalogue(
-        [m.Major(x.name, x.category) for x in majors],
-        [m.Occupation(x.code, x.name, f"{x.definition} {x.tasks}") for x in occupations],
-        [m.Place(x.code, x.longitude, x.latitude) for x in regions],
-        text_model=text_model,
-    )
-    digest = hashlib.sha256(repr((graduates, engine_openings)).encode()).hexdigest()
-    engine = Engine(catalogue, graduates, engine_openings, text_model=text_model)
-    return Snapshot(engine, list(students), list(openings), at, digest)
-
-
-def _kinds_left(student: Student, taken: set[str]) -> frozenset[str]:
-    """The kinds a student is a candidate for: those wanted, less those of an ongoing placement.
-
-    A student placed in one kind is still a candidate for the others (an employment after an internship). The engine
-    reads an empty set as "any kind", so a placed student who named none wants every other kind explicitly, and one
-    with nothing left wants a kind no opening has.
-    """
-    if not taken:
-        return frozenset(student.wanted_kinds or [])
-    wanted = set(student.wanted_kinds or []) or {k.value for k in OpeningKind}
-    return frozenset(wanted - taken) or frozenset({"none"})
-
-
-# ---------------------------------------------------------------------------------------------------- views' API
-# The pages rank the whole pool once per request (one sort in the engine) and page, filter and group the ranked
-# rows; a row's explanation is computed only when a page shows it.
-NAMED = 3  # a decided place names this many of the candidates it passed (it may pass hundreds)
-
-
-@dataclass(frozen=True)
-class Passed:
-    """A candidate without priority whom a priority place passed, and by how much better that candidate fits."""
-
-    student: Student
-    fit: float
-    gap: float  # the passed candidate's fit minus the holder's: at most τ
-
-
-@dataclass(frozen=True)
-class Candidate:
-    student: Student
-    place: int
-    fit: float
-    priority: bool  # the student's school is a member school for this opening
-    passed: tuple[int, ...]  # ids of the candidates without priority this place passed (decided by priority)
-    passed_over: tuple[Passed, ...] = ()  # the first NAMED of them, best fit first
-    engine: Engine | None = field(default=None, repr=False, compare=False)
-    graduate: int = 0
-
-    @cached_property
-    def explanation(self) -> Explanation:
-        return self.engine.explain(self.graduate, 0)
-
-
-def rank_candidates(opening: Opening, *, k: int | None = 20, students: Iterable[Student] | None = None):
-    """The top k students (k None: every eligible one) for one opening, with the priority decisions and whom each
-    decided place passed: (ranking, candidates). The ranking's `places` are those returned.
-
-    By default the candidates are the students the opening's enterprise may see today.
-    """
-    if students is None:
-        visible = visible_students_condition(opening.plan.enterprise_id, local_today())
-        students = db.session.scalars(candidates_query(opening).where(visible))
-    pool = list(students)
-    snapshot = build_snapshot(pool, [opening])
-    whole: OpeningRanking = snapshot.engine.rank_graduates(0, len(pool))
-    fit_of = {p.id: (p.graduate, p.fit) for p in whole.places}
-    places = whole.places if k is None else whole.places[:k]
-    candidates = []
-    for n, p in enumerate(places, 1):
-        passed_over = tuple(
-            Passed(snapshot.students[fit_of[i][0]], fit_of[i][1], fit_of[i][1] - p.fit) for i in p.passed[:NAMED]
-        )
-        candidates.append(
-            Candidate(snapshot.students[p.graduate], n, p.fit, p.priority, p.passed, passed_over, snapshot.engine,
-                      p.graduate)
-        )  # fmt: skip
-    return replace(whole, places=places), candidates
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    opening: Opening
-    place: int
-    fit: float
-    priority: bool  # the student's school is a member school for this opening (reported, not used: see matching)
-    engine: Engine | None = field(default=None, repr=False, compare=False)
-    graduate: int = 0
-    index: int = 0
-
-    @cached_property
-    def explanation(self) -> Explanation:
-        return self.engine.explain(self.graduate, self.index)
-
-
-def _suggestions(snapshot: Snapshot, graduate: int, ranking: GraduateRanking) -> list[Suggestion]:
-    return [
-        Suggestion(snapshot.openings[p.opening], n, p.fit, p.priority, snapshot.engine, graduate, p.opening)
-        for n, p in enumerate(ranking.places, 1)
-    ]
-
-
-def rank_openings(student: Student, *, k: int | None = 20, openings: Sequence[Opening] | None = None):
-    """The top k open openings (k None: every eligible one) for one student: (ranking, suggestions)."""
-    rows = list(db.session.scalars(open_openings_query())) if openings is None else list(openings)
-    snapshot = build_snapshot([student], rows)
-    ranking: GraduateRanking = snapshot.engine.rank_openings(0, len(rows) if k is None else k)
-    return ranking, _suggestions(snapshot, 0, ranking)
-
-
-def cohort_best(
-    cohort: Cohort, *, k: int = 3, students: Sequence[Student] | None = None
-) -> dict[int, list[Suggestion]]:
-    """Each consenting student's best k openings (student id → suggestions), in one engine build; `students`
-    narrows the cohort's consenting students (a page, a filter)."""
-    if students is None:
-        students = list(db.session.scalars(candidates_query().where(Student.cohort_id == cohort.id)))
-    openings = list(db.session.scalars(open_openings_query()))
-    if not students or not openings:
-        return {}
-    snapshot = build_snapshot(students, openings)
-    return {
-        student.id: _suggestions(snapshot, i, snapshot.engine.rank_openings(i, k))
-        for i, student in enumerate(snapshot.students)
-    }
 
 
 # ---------------------------------------------------------------------------------------------- teacher practice

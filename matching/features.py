@@ -26,8 +26,8 @@ import csv
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import astuple, dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -234,16 +234,266 @@ def grade_value(grade: float | None) -> tuple[float, str]:
     return min(1.0, max(0.0, grade)), "grade"
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """The columns of an encoding: kinds, certificate names, opening cities, graduation years and schools.
+
+    Rows encoded against one vocabulary can be mixed freely, and a wider vocabulary gives every pair the same fit
+    and the same filters (its extra columns meet zeros on the other side), so that rows can be encoded once, kept,
+    and assembled into the space a page needs (`FeatureSpace.assemble`).
+    """
+
+    kinds: tuple[str, ...] = ()
+    certificates: tuple[str, ...] = ()
+    cities: tuple[int, ...] = ()  # indexes into the catalogue's places
+    years: tuple[int, ...] = ()
+    schools: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, graduates: Sequence[Graduate] = (), openings: Sequence[Opening] = ()) -> "Vocabulary":
+        return cls(
+            kinds=tuple(sorted({x.kind for x in openings} | {k for x in graduates for k in x.wanted_kinds})),
+            certificates=tuple(sorted({n for x in [*graduates, *openings] for n, _ in x.certificates})),
+            cities=tuple(sorted({x.city for x in openings if x.city is not None})),
+            years=tuple(sorted({x.graduation_year for x in graduates})),
+            schools=tuple(sorted({x.school for x in graduates})),
+        )
+
+    def union(self, other: "Vocabulary") -> "Vocabulary":
+        return Vocabulary(*(tuple(sorted(set(a) | set(b))) for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    def covers(self, other: "Vocabulary") -> bool:
+        return all(set(b) <= set(a) for a, b in zip(astuple(self), astuple(other), strict=True))
+
+    @cached_property
+    def kind_index(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self.kinds)}
+
+    @cached_property
+    def school_index(self) -> dict[int, int]:
+        return {s: i for i, s in enumerate(self.schools)}
+
+
+class PriorityGroups:
+    """The distinct priority sets of openings, each numbered once; an opening refers to its set by number, so a
+    (graduate, opening) pair's priority is one lookup in `matrix`. At alliance scale there is one set per
+    enterprise (the alliance's members less itself), against tens of thousands of openings."""
+
+    def __init__(self):
+        self.sets: list[frozenset[int]] = []
+        self._number: dict[frozenset[int], int] = {}
+        self._matrix: tuple[dict[int, int], np.ndarray] | None = None  # the last matrix and the index it used
+
+    def number(self, schools: frozenset[int]) -> int:
+        if schools not in self._number:
+            self._number[schools] = len(self.sets)
+            self.sets.append(schools)
+        return self._number[schools]
+
+    def matrix(self, school_index: dict[int, int]) -> np.ndarray:
+        """has[g, s]: set g holds school s (schools by `school_index`; a last column for a school not in it). Kept
+        for the same index, extended by the sets numbered since."""
+        done = 0
+        if self._matrix is not None and self._matrix[0] is school_index:
+            done = len(self._matrix[1])
+            if done == len(self.sets):
+                return self._matrix[1]
+        has = np.zeros((len(self.sets), len(school_index) + 1), dtype=bool)
+        if done:
+            has[:done] = self._matrix[1]
+        schools = np.array(list(school_index), dtype=np.int64)
+        for g in range(done, len(self.sets)):
+            members = np.fromiter(self.sets[g], dtype=np.int64, count=len(self.sets[g]))
+            has[g, np.flatnonzero(np.isin(schools, members))] = True
+        self._matrix = (school_index, has)
+        return has
+
+
+@dataclass
+class Rows:
+    """One side's rows encoded against a vocabulary: the fit block, the filter block and per-row arrays."""
+
+    items: list
+    fit: sp.csr_matrix
+    filters: sp.csr_matrix
+    arrays: dict[str, np.ndarray]
+    busy: np.ndarray | None = None  # graduates: every busy period, rows' periods contiguous (`arrays["busy_count"]`)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def take(self, rows: np.ndarray) -> "Rows":
+        rows = np.asarray(rows, dtype=np.int64)
+        arrays = {name: values[rows] for name, values in self.arrays.items()}
+        busy = None
+        if self.busy is not None:
+            counts = self.arrays["busy_count"][rows]
+            start = np.cumsum(self.arrays["busy_count"]) - self.arrays["busy_count"]
+            offsets = np.cumsum(counts) - counts
+            gather = np.repeat(start[rows] - offsets, counts) + np.arange(int(counts.sum()))
+            busy = self.busy[gather].reshape(-1, 2)
+        return Rows([self.items[i] for i in rows.tolist()], self.fit[rows], self.filters[rows], arrays, busy)
+
+    @staticmethod
+    def concat(parts: "Sequence[Rows]") -> "Rows":
+        busy = None if parts[0].busy is None else np.concatenate([p.busy for p in parts]).reshape(-1, 2)
+        return Rows(
+            [x for p in parts for x in p.items],
+            sp.vstack([p.fit for p in parts], format="csr"),
+            sp.vstack([p.filters for p in parts], format="csr"),
+            {name: np.concatenate([p.arrays[name] for p in parts]) for name in parts[0].arrays},
+            busy,
+        )
+
+
+class Encoder:
+    """Encodes graduates and openings against one vocabulary, so that fit = G @ O.T (see `FeatureSpace`)."""
+
+    PENALTY = -1000.0
+
+    def __init__(self, catalogue: Catalogue, vocabulary: Vocabulary, texts: TfidfVectorizer | None, groups=None):
+        self.catalogue, self.vocabulary, self.texts = catalogue, vocabulary, texts
+        self.groups = PriorityGroups() if groups is None else groups
+        v = vocabulary
+        self._cert_index = {name: i for i, name in enumerate(v.certificates)}
+        self._city_col = {c: i for i, c in enumerate(v.cities)}
+        self._year_col = {y: i for i, y in enumerate(v.years)}
+        self._n_certs = len(v.certificates) * MAX_CERT_LEVEL + 1
+        self._n_places = len(v.cities) + 1
+        self._n_skills = len(texts.vocabulary_) if texts is not None else 0
+        self._wish_rows: dict[tuple[int, ...], np.ndarray] = {}
+
+    def _skills(self, texts: list[str]) -> sp.csr_matrix:
+        if self.texts is None:
+            return sp.csr_matrix((len(texts), 0))
+        if not texts:
+            return sp.csr_matrix((0, self._n_skills))
+        return self.texts.transform([clean_text(t) for t in texts]).tocsr()
+
+    def _wish(self, wish: tuple[int, ...]) -> np.ndarray:
+        """A graduate's place block: the best value of its wanted cities for every city column, or "anywhere"."""
+        if wish not in self._wish_rows:
+            row = np.zeros(self._n_places)
+            if wish:
+                for c, city in enumerate(self.vocabulary.cities):
+                    row[c] = self.catalogue.place_value(wish, city)[0]
+            else:
+                row[-1] = 1.0
+            self._wish_rows[wish] = row
+        return self._wish_rows[wish]
+
+    def graduates(self, graduates: Sequence[Graduate]) -> Rows:
+        v, cat = self.vocabulary, self.catalogue
+        g = list(graduates)
+        n_g = len(g)
+        major = _coo([(i, x.major, 1.0) for i, x in enumerate(g) if x.major is not None], n_g, len(cat.majors))
+        bias = self._n_certs - 1
+        gc = [(i, bias, 1.0) for i in range(n_g)]
+        for i, x in enumerate(g):
+            for name, level in _best_levels(x.certificates).items():
+                gc.extend((i, self._cert_index[name] * MAX_CERT_LEVEL + lv - 1, 1.0) for lv in range(1, level + 1))
+        wishes = sorted({x.wanted_cities for x in g})
+        wish_of = {w: i for i, w in enumerate(wishes)}
+        by_wish = sp.csr_matrix(np.array([self._wish(w) for w in wishes]).reshape(len(wishes), self._n_places))
+        place = by_wish[np.array([wish_of[x.wanted_cities] for x in g], dtype=np.int64)]
+        grades = _coo([(i, 0, grade_value(x.grade)[0]) for i, x in enumerate(g)], n_g, 1)
+        fit = sp.hstack(
+            [major, self._skills([x.skills for x in g]), _coo(gc, n_g, self._n_certs), place, grades],
+            format="csr", dtype=np.float64,
+        )  # fmt: skip
+        kind_mask = np.array([sum(1 << v.kind_index[k] for k in x.wanted_kinds) for x in g], dtype=np.int64)
+        n_k = len(v.kinds)
+        picky = np.flatnonzero(kind_mask).tolist()
+        hk = [(i, k, self.PENALTY) for i in picky for k in range(n_k) if not (kind_mask[i] >> k) & 1]
+        hy = [(i, self._year_col[x.graduation_year], 1.0) for i, x in enumerate(g)]
+        filters = sp.hstack([_coo(hk, n_g, n_k), _coo(hy, n_g, len(v.years))], format="csr")
+        busy = [period for x in g for period in x.busy]
+        arrays = {
+            "ids": np.array([x.id for x in g], dtype=np.int64),
+            "school": np.array([v.school_index[x.school] for x in g], dtype=np.int32),
+            "wanted_kind_mask": kind_mask,
+            "graduation_year": np.array([x.graduation_year for x in g], dtype=np.int32),
+            "post_ok_from": np.array([x.post_ok_from.toordinal() if x.post_ok_from else 0 for x in g], dtype=np.int32),
+            "needs": np.array(
+                [(x.needs[0].toordinal(), x.needs[1].toordinal()) if x.needs else (0, 0) for x in g], dtype=np.int32
+            ).reshape(n_g, 2),
+            "busy_count": np.array([len(x.busy) for x in g], dtype=np.int64),
+        }
+        busy_rows = np.array([(a.toordinal(), b.toordinal()) for a, b in busy], dtype=np.int64).reshape(len(busy), 2)
+        return Rows(g, fit, filters, arrays, busy_rows)
+
+    def openings(self, openings: Sequence[Opening]) -> Rows:
+        v, cat = self.vocabulary, self.catalogue
+        o = list(openings)
+        n_o = len(o)
+        om = []
+        for j, x in enumerate(o):
+            vec = cat.major_vector(x) * x.weights.major
+            om.extend((j, int(m), float(vec[m])) for m in np.flatnonzero(vec))
+        skills = self._skills([x.skills for x in o])
+        if self.texts is not None:
+            skills = sp.diags([x.weights.skills for x in o]) @ skills
+        bias = self._n_certs - 1
+        oc = []
+        for j, x in enumerate(o):
+            required = _best_levels(x.certificates)
+            if not required:
+                oc.append((j, bias, x.weights.certificates))
+                continue
+            share = x.weights.certificates / len(required)
+            oc.extend((j, self._cert_index[n] * MAX_CERT_LEVEL + level - 1, share) for n, level in required.items())
+        op = []
+        for j, x in enumerate(o):
+            if x.city is not None:
+                op.append((j, self._city_col[x.city], x.weights.place))
+                op.append((j, self._n_places - 1, x.weights.place * PLACE_ANYWHERE))
+        fit = sp.hstack(
+            [_coo(om, n_o, len(cat.majors)), skills, _coo(oc, n_o, self._n_certs), _coo(op, n_o, self._n_places),
+             _coo([(j, 0, x.weights.grades) for j, x in enumerate(o)], n_o, 1)],
+            format="csr", dtype=np.float64,
+        )  # fmt: skip
+        ok = [(j, v.kind_index[x.kind], 1.0) for j, x in enumerate(o)]
+        oy = [
+            (j, self._year_col[y], self.PENALTY)
+            for j, x in enumerate(o)
+            if x.latest_graduation_year is not None
+            for y in v.years
+            if y > x.latest_graduation_year
+        ]
+        filters = sp.hstack([_coo(ok, n_o, len(v.kinds)), _coo(oy, n_o, len(v.years))], format="csr")
+        arrays = {
+            "ids": np.array([x.id for x in o], dtype=np.int64),
+            "kind_bit": np.array([1 << v.kind_index[x.kind] for x in o], dtype=np.int64),
+            "period": np.array(
+                [(x.start.toordinal(), x.end.toordinal()) if (x.start and x.end) else (1, 0) for x in o], dtype=np.int64
+            ).reshape(n_o, 2),  # (1, 0) overlaps nothing
+            "enterprise": np.array([x.enterprise for x in o], dtype=np.int64),
+            "tolerance": np.array([x.tolerance for x in o], dtype=np.float64),
+            "latest_year": np.array([x.latest_graduation_year or 10**6 for x in o], dtype=np.int64),
+            "post_start": np.array(
+                [x.start.toordinal() if (x.post_rules and x.start) else 10**9 for x in o], dtype=np.int64
+            ),
+            "window": np.array(
+                [(x.window[0].toordinal(), x.window[1].toordinal()) if x.window else (-1, -1) for x in o],
+                dtype=np.int64,
+            ).reshape(n_o, 2),
+            "group": np.array([self.groups.number(x.priority_schools) for x in o], dtype=np.int64),
+        }
+        return Rows(o, fit, filters, arrays)
+
+
 class FeatureSpace:
     """Graduates and openings encoded so that fit = G @ O.T, plus the hard filters as arrays.
 
-    `G` and `O` hold the fit blocks; `G_keyed`/`O_keyed` add the blocks that only ranking needs: a large
-    penalty for a kind the graduate does not want or a graduation year too late for the opening (pairs that
-    a hard filter removes fall far below zero and never reach a top-k), and the per-opening tolerance τ on the
-    graduate's school when that school has priority, so that one product yields the priority-ordering key.
+    `G` and `O` hold the fit blocks; `G_filter`/`O_filter` the blocks that only batch ranking needs: a large
+    penalty for a kind the graduate does not want or a graduation year too late for the opening (pairs that a hard
+    filter removes fall far below zero and never reach a top-k); `G_school`/`O_school` put the per-opening
+    tolerance τ on the graduate's school when that school has priority, so that one product yields the
+    priority-ordering key. A space is built from plain data, or assembled from rows encoded earlier against one
+    vocabulary (`assemble`: how the product keeps its rows ready between requests).
     """
 
-    PENALTY = -1000.0
+    PENALTY = Encoder.PENALTY
 
     def __init__(
         self,
@@ -253,57 +503,62 @@ class FeatureSpace:
         text_model: TfidfVectorizer | None = None,
     ):
         """`text_model`: a fitted TF-IDF with a fixed vocabulary; without one, it is fitted on these skill texts."""
-        self.catalogue = catalogue
-        self.graduates = list(graduates)
-        self.openings = list(openings)
-        corpus = [clean_text(g.skills) for g in self.graduates] + [clean_text(o.skills) for o in self.openings]
-        if text_model is not None:
-            self._texts, self._skill_rows = text_model, text_model.transform(corpus).tocsr()
-        elif any(corpus):
-            self._texts = new_text_model()
-            self._skill_rows = self._texts.fit_transform(corpus).tocsr()
-        else:
-            self._texts, self._skill_rows = None, None
-        self._build_arrays()
-        self._build_matrices()
+        graduates, openings = list(graduates), list(openings)
+        texts = text_model
+        if texts is None:
+            corpus = [clean_text(x.skills) for x in graduates] + [clean_text(x.skills) for x in openings]
+            texts = new_text_model().fit(corpus) if any(corpus) else None
+        encoder = Encoder(catalogue, Vocabulary.of(graduates, openings), texts)
+        self._assign(encoder, encoder.graduates(graduates), encoder.openings(openings))
 
-    # ------------------------------------------------------------------ arrays for filters and tie-breaks
-    def _build_arrays(self) -> None:
-        g, o = self.graduates, self.openings
-        self.kinds = sorted({x.kind for x in o} | {k for x in g for k in x.wanted_kinds})
-        kind_index = {k: i for i, k in enumerate(self.kinds)}
-        self.graduate_ids = np.array([x.id for x in g], dtype=np.int64)
-        self.opening_ids = np.array([x.id for x in o], dtype=np.int64)
-        schools = sorted({x.school for x in g})
-        self.school_index = {s: i for i, s in enumerate(schools)}
-        self.graduate_school = np.array([self.school_index[x.school] for x in g], dtype=np.int32)
-        self.wanted_kind_mask = np.array([sum(1 << kind_index[k] for k in x.wanted_kinds) for x in g], dtype=np.int64)
-        self.opening_kind_bit = np.array([1 << kind_index[x.kind] for x in o], dtype=np.int64)
-        self.graduation_year = np.array([x.graduation_year for x in g], dtype=np.int32)
-        self.post_ok_from = np.array([x.post_ok_from.toordinal() if x.post_ok_from else 0 for x in g], dtype=np.int32)
-        self.needs = np.array(
-            [(x.needs[0].toordinal(), x.needs[1].toordinal()) if x.needs else (0, 0) for x in g], dtype=np.int32
-        ).reshape(len(g), 2)
-        busy = [period for x in g for period in x.busy]
-        self.busy_count = np.array([len(x.busy) for x in g], dtype=np.int64)
+    @classmethod
+    def assemble(cls, encoder: Encoder, graduates: Rows, openings: Rows) -> "FeatureSpace":
+        """A space over rows `encoder` encoded (any subset, in any order): the same fits as building it anew."""
+        space = cls.__new__(cls)
+        space._assign(encoder, graduates, openings)
+        return space
+
+    def _assign(self, encoder: Encoder, g: Rows, o: Rows) -> None:
+        self.encoder, self.catalogue, self._texts = encoder, encoder.catalogue, encoder.texts
+        self.graduates, self.openings = g.items, o.items
+        self.kinds = list(encoder.vocabulary.kinds)
+        self.school_index = encoder.vocabulary.school_index
+        self.G, self.G_filter, self.O, self.O_filter = g.fit, g.filters, o.fit, o.filters
+        a, b = g.arrays, o.arrays
+        self.graduate_ids, self.graduate_school = a["ids"], a["school"]
+        self.wanted_kind_mask, self.graduation_year = a["wanted_kind_mask"], a["graduation_year"]
+        self.post_ok_from, self.needs = a["post_ok_from"], a["needs"]
+        self.busy_count, self.busy = a["busy_count"], g.busy
         self.busy_start = np.cumsum(self.busy_count) - self.busy_count
-        self.busy = np.array([(a.toordinal(), b.toordinal()) for a, b in busy], dtype=np.int64).reshape(len(busy), 2)
-        self.opening_period = np.array(
-            [(x.start.toordinal(), x.end.toordinal()) if (x.start and x.end) else (1, 0) for x in o], dtype=np.int64
-        ).reshape(len(o), 2)  # (1, 0) overlaps nothing
-        self.opening_enterprise = np.array([x.enterprise for x in o], dtype=np.int64)
+        self.opening_ids, self.opening_kind_bit, self.opening_period = b["ids"], b["kind_bit"], b["period"]
+        self.opening_enterprise, self.tolerance = b["enterprise"], b["tolerance"]
+        self.opening_latest_year, self.opening_post_start = b["latest_year"], b["post_start"]
+        self.opening_window, self.opening_group = b["window"], b["group"]
+        self.priority_sets = encoder.groups.matrix(self.school_index)
         # (graduate, enterprise) pairs declined, as sorted integer codes graduate * stride + enterprise.
-        declined = [(i, e) for i, x in enumerate(g) for e in x.declined_by]
-        self.declined_stride = max([e for _, e in declined] + [int(x) for x in self.opening_enterprise], default=0) + 1
+        declined = [(i, e) for i, x in enumerate(self.graduates) if x.declined_by for e in x.declined_by]
+        self.declined_stride = max([e for _, e in declined] + self.opening_enterprise.tolist(), default=0) + 1
         self.declined = np.unique(np.array([i * self.declined_stride + e for i, e in declined], dtype=np.int64))
-        self.tolerance = np.array([x.tolerance for x in o], dtype=np.float64)
-        self.opening_latest_year = np.array([x.latest_graduation_year or 10**6 for x in o], dtype=np.int64)
-        self.opening_post_start = np.array(
-            [x.start.toordinal() if (x.post_rules and x.start) else 10**9 for x in o], dtype=np.int64
-        )
-        self.opening_window = np.array(
-            [(x.window[0].toordinal(), x.window[1].toordinal()) if x.window else (-1, -1) for x in o], dtype=np.int64
-        ).reshape(len(o), 2)
+
+    def has_priority(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
+        """Pairs (aligned arrays) whose graduate's school has priority at the opening."""
+        return self.priority_sets[self.opening_group[openings], self.graduate_school[graduates]]
+
+    @cached_property
+    def G_school(self) -> sp.csr_matrix:
+        n_g = len(self.graduates)
+        ones = np.ones(n_g)
+        return sp.csr_matrix((ones, (np.arange(n_g), self.graduate_school)), shape=(n_g, len(self.school_index)))
+
+    @cached_property
+    def O_school(self) -> sp.csr_matrix:
+        """τ on each school with priority at the opening (none where τ is 0)."""
+        n_o = len(self.openings)
+        tau = np.where(self.tolerance > 0, self.tolerance, 0.0)
+        member = sp.csr_matrix((tau, (np.arange(n_o), self.opening_group)), shape=(n_o, len(self.priority_sets)))
+        result = (member @ sp.csr_matrix(self.priority_sets[:, :-1].astype(np.float64))).tocsr()
+        result.eliminate_zeros()
+        return result
 
     def eligible(self, opening: int, graduates: np.ndarray | None = None) -> np.ndarray:
         """Hard filters of one opening against the given graduates (all by default): a boolean mask."""
@@ -346,113 +601,6 @@ class FeatureSpace:
         code = graduates.astype(np.int64) * self.declined_stride + self.opening_enterprise[openings]
         return np.isin(code, self.declined)
 
-    # ------------------------------------------------------------------ the sparse encoding
-    def _build_matrices(self) -> None:
-        cat = self.catalogue
-        g, o = self.graduates, self.openings
-        n_g, n_o = len(g), len(o)
-        cert_names = sorted({name for x in g for name, _ in x.certificates} | {n for x in o for n, _ in x.certificates})
-        cert_index = {name: i for i, name in enumerate(cert_names)}
-        cities = sorted({x.city for x in o if x.city is not None})
-        city_col = {c: i for i, c in enumerate(cities)}
-        years = sorted({x.graduation_year for x in g})
-        year_col = {y: i for i, y in enumerate(years)}
-
-        blocks_g, blocks_o = [], []
-        # major: one-hot on the graduate's major; the opening carries the value of every major
-        gm = [(i, x.major, 1.0) for i, x in enumerate(g) if x.major is not None]
-        blocks_g.append(_coo(gm, n_g, len(cat.majors)))
-        om = []
-        for j, x in enumerate(o):
-            vec = cat.major_vector(x) * x.weights.major
-            om.extend((j, int(m), float(vec[m])) for m in np.flatnonzero(vec))
-        blocks_o.append(_coo(om, n_o, len(cat.majors)))
-        # skills: L2-normalised TF-IDF rows; the weight on the opening side
-        if self._skill_rows is not None:
-            tg, to = self._skill_rows[:n_g], self._skill_rows[n_g:]
-            to = sp.diags([x.weights.skills for x in o]) @ to
-        else:
-            tg, to = sp.csr_matrix((n_g, 0)), sp.csr_matrix((n_o, 0))
-        blocks_g.append(tg)
-        blocks_o.append(to)
-        # certificates: (name, level ≥ L) columns; one bias column for openings requiring none
-        n_c = len(cert_names) * MAX_CERT_LEVEL + 1
-        bias = n_c - 1
-        gc = [(i, bias, 1.0) for i in range(n_g)]
-        for i, x in enumerate(g):
-            for name, level in _best_levels(x.certificates).items():
-                gc.extend((i, cert_index[name] * MAX_CERT_LEVEL + lv - 1, 1.0) for lv in range(1, level + 1))
-        oc = []
-        for j, x in enumerate(o):
-            required = _best_levels(x.certificates)
-            if not required:
-                oc.append((j, bias, x.weights.certificates))
-                continue
-            share = x.weights.certificates / len(required)
-            oc.extend((j, cert_index[name] * MAX_CERT_LEVEL + level - 1, share) for name, level in required.items())
-        blocks_g.append(_coo(gc, n_g, n_c))
-        blocks_o.append(_coo(oc, n_o, n_c))
-        # place: the graduate carries its best value for each opening city; one column for "anywhere"
-        n_p = len(cities) + 1
-        wishes = sorted({x.wanted_cities for x in g})
-        wish_index = {w: i for i, w in enumerate(wishes)}
-        wanted_places = sorted({c for w in wishes for c in w})
-        table = np.array([[cat.place_value((w,), c)[0] for c in cities] for w in wanted_places]).reshape(
-            len(wanted_places), len(cities)
-        )
-        row_of = {c: i for i, c in enumerate(wanted_places)}
-        by_wish = np.zeros((len(wishes), n_p))
-        for i, wish in enumerate(wishes):
-            if wish:
-                by_wish[i, :-1] = table[[row_of[c] for c in wish]].max(axis=0)
-            else:
-                by_wish[i, -1] = 1.0
-        place_g = sp.csr_matrix(by_wish)[np.array([wish_index[x.wanted_cities] for x in g], dtype=np.int64)]
-        op = []
-        for j, x in enumerate(o):
-            if x.city is not None:
-                op.append((j, city_col[x.city], x.weights.place))
-                op.append((j, n_p - 1, x.weights.place * PLACE_ANYWHERE))
-        blocks_g.append(place_g)
-        blocks_o.append(_coo(op, n_o, n_p))
-        # grades
-        blocks_g.append(_coo([(i, 0, grade_value(x.grade)[0]) for i, x in enumerate(g)], n_g, 1))
-        blocks_o.append(_coo([(j, 0, x.weights.grades) for j, x in enumerate(o)], n_o, 1))
-        self.G = sp.hstack(blocks_g, format="csr", dtype=np.float64)
-        self.O = sp.hstack(blocks_o, format="csr", dtype=np.float64)
-
-        # hard filters as penalties: kinds not wanted, graduation years too late
-        n_k = len(self.kinds)
-        hk = [
-            (i, k, self.PENALTY)
-            for i in range(n_g)
-            if self.wanted_kind_mask[i]
-            for k in range(n_k)
-            if not (self.wanted_kind_mask[i] >> k) & 1
-        ]
-        ok = [(j, int(self.opening_kind_bit[j]).bit_length() - 1, 1.0) for j in range(n_o)]
-        hy = [(i, year_col[x.graduation_year], 1.0) for i, x in enumerate(g)]
-        oy = [
-            (j, year_col[y], self.PENALTY)
-            for j, x in enumerate(o)
-            if x.latest_graduation_year is not None
-            for y in years
-            if y > x.latest_graduation_year
-        ]
-        self.G_filter = sp.hstack([_coo(hk, n_g, n_k), _coo(hy, n_g, len(years))], format="csr")
-        self.O_filter = sp.hstack([_coo(ok, n_o, n_k), _coo(oy, n_o, len(years))], format="csr")
-        # priority: the graduate's school one-hot; the opening carries τ on each school with priority
-        n_s = len(self.school_index)
-        gs = [(i, int(self.graduate_school[i]), 1.0) for i in range(n_g)]
-        os_ = [
-            (j, self.school_index[s], x.tolerance)
-            for j, x in enumerate(o)
-            for s in x.priority_schools
-            if s in self.school_index and x.tolerance > 0
-        ]
-        self.G_school = _coo(gs, n_g, n_s).tocsr()
-        self.O_school = _coo(os_, n_o, n_s).tocsr()
-
     def fit_column(self, opening: int) -> np.ndarray:
         """The fit of every graduate for one opening (dense)."""
         return np.asarray((self.G @ self.O[opening].T).todense()).ravel()
@@ -463,22 +611,36 @@ class FeatureSpace:
 
     def explain(self, graduate: int, opening: int) -> Explanation:
         """The contributions of one pair, computed from the plain data (not from the matrices)."""
-        g, o, cat = self.graduates[graduate], self.openings[opening], self.catalogue
-        values = {
-            "major": cat.major_value(g.major, o),
-            "skills": self._skills_value(graduate, opening),
-            "certificates": certificate_value(g.certificates, o.certificates),
-            "place": cat.place_value(g.wanted_cities, o.city),
-            "grades": grade_value(g.grade),
-        }
-        return Explanation(tuple(Contribution(f, values[f][0], getattr(o.weights, f), values[f][1]) for f in FEATURES))
+        return self.explain_many([(graduate, opening)])[0]
 
-    def _skills_value(self, graduate: int, opening: int) -> tuple[float, str]:
-        g, o = self.graduates[graduate], self.openings[opening]
-        if self._skill_rows is None or not clean_text(g.skills) or not clean_text(o.skills):
+    def explain_many(self, pairs: Sequence[tuple[int, int]]) -> list[Explanation]:
+        """`explain` for many pairs, their skill texts vectorised in one call."""
+        cat = self.catalogue
+        texts: dict[str, int] = {}
+        for graduate, opening in pairs:
+            for text in (clean_text(self.graduates[graduate].skills), clean_text(self.openings[opening].skills)):
+                texts.setdefault(text, len(texts))
+        vectors = self._texts.transform(list(texts)) if self._texts is not None and texts else None
+        result = []
+        for graduate, opening in pairs:
+            g, o = self.graduates[graduate], self.openings[opening]
+            values = {
+                "major": cat.major_value(g.major, o),
+                "skills": self._skills_value(clean_text(g.skills), clean_text(o.skills), vectors, texts),
+                "certificates": certificate_value(g.certificates, o.certificates),
+                "place": cat.place_value(g.wanted_cities, o.city),
+                "grades": grade_value(g.grade),
+            }
+            result.append(
+                Explanation(tuple(Contribution(f, values[f][0], getattr(o.weights, f), values[f][1]) for f in FEATURES))
+            )
+        return result
+
+    @staticmethod
+    def _skills_value(a: str, b: str, vectors, row: dict[str, int]) -> tuple[float, str]:
+        if vectors is None or not a or not b:
             return 0.0, "no_skills"
-        a, b = self._texts.transform([clean_text(g.skills), clean_text(o.skills)])
-        value = float((a @ b.T).toarray()[0, 0])
+        value = float((vectors[row[a]] @ vectors[row[b]].T).toarray()[0, 0])
         return value, ("similar" if value >= 0.3 else "weak")
 
 

@@ -57,6 +57,45 @@ class OpeningRanking:
 
 
 @dataclass(frozen=True)
+class RankedPool:
+    """An opening's whole ranking as arrays in ranked order, for pages that filter and page thousands of places
+    and show a few: `places(positions)` makes the places shown, each the same as in `rank_graduates`."""
+
+    opening: int
+    id: int
+    tolerance: float
+    graduate: np.ndarray  # engine graduate index of each place
+    ids: np.ndarray
+    fit_q: np.ndarray
+    priority: np.ndarray
+    decided: np.ndarray  # the place is held by priority over a better-fitting candidate without it
+
+    @property
+    def eligible(self) -> int:
+        return len(self.graduate)
+
+    @property
+    def decided_places(self) -> list[int]:
+        """1-based places decided by priority."""
+        return (np.flatnonzero(self.decided) + 1).tolist()
+
+    def places(self, positions: Sequence[int]) -> list[RankedGraduate]:
+        """The places at these 0-based positions, with whom each decided place passed (best fit first)."""
+        others = np.flatnonzero(~self.priority)
+        result = []
+        for p in positions:
+            passed = ()
+            if self.decided[p]:
+                f, i = self.fit_q[others], self.ids[others]
+                ahead = (f > self.fit_q[p]) | ((f == self.fit_q[p]) & (i < self.ids[p]))
+                chosen = others[ahead & (others > p)]
+                passed = tuple(int(x) for x in self.ids[chosen[fit_order(self.fit_q[chosen], self.ids[chosen])]])
+            result.append(RankedGraduate(int(self.graduate[p]), int(self.ids[p]), self.fit_q[p] / QUANTUM,
+                                         bool(self.priority[p]), passed))  # fmt: skip
+        return result
+
+
+@dataclass(frozen=True)
 class RankedOpening:
     opening: int
     id: int
@@ -82,18 +121,13 @@ class Engine:
         self, catalogue: Catalogue, graduates: Sequence[Graduate], openings: Sequence[Opening], text_model=None
     ):
         self.space = FeatureSpace(catalogue, graduates, openings, text_model)
-        s = self.space
-        self._priority_pairs = np.unique(
-            np.array(
-                [
-                    j * (len(s.school_index) + 1) + s.school_index[school]
-                    for j, o in enumerate(s.openings)
-                    for school in o.priority_schools
-                    if school in s.school_index
-                ],
-                dtype=np.int64,
-            )
-        )
+
+    @classmethod
+    def over(cls, space: FeatureSpace) -> "Engine":
+        """An engine over a space assembled from kept rows (`FeatureSpace.assemble`)."""
+        engine = cls.__new__(cls)
+        engine.space = space
+        return engine
 
     @property
     def graduates(self) -> list[Graduate]:
@@ -106,12 +140,11 @@ class Engine:
     def explain(self, graduate: int, opening: int) -> Explanation:
         return self.space.explain(graduate, opening)
 
+    def explain_many(self, pairs) -> list[Explanation]:
+        return self.space.explain_many(pairs)
+
     def has_priority(self, graduates: np.ndarray, openings: np.ndarray) -> np.ndarray:
-        codes = openings.astype(np.int64) * (len(self.space.school_index) + 1) + self.space.graduate_school[graduates]
-        if not len(self._priority_pairs):
-            return np.zeros(len(codes), dtype=bool)
-        at = np.minimum(np.searchsorted(self._priority_pairs, codes), len(self._priority_pairs) - 1)
-        return self._priority_pairs[at] == codes
+        return self.space.has_priority(graduates, openings)
 
     # ------------------------------------------------------------------ one row, exact
     def rank_graduates(self, opening: int, k: int = 20) -> OpeningRanking:
@@ -119,6 +152,19 @@ class Engine:
         candidates = np.flatnonzero(s.eligible(opening))
         fit = s.fit_column(opening)[candidates]
         return self._opening_ranking(opening, candidates, fit, k, exact=True)
+
+    def rank_pool(self, opening: int) -> RankedPool:
+        """Every eligible graduate of one opening in ranked order, as arrays (`RankedPool`)."""
+        s = self.space
+        candidates = np.flatnonzero(s.eligible(opening))
+        fit_q = quantise(s.fit_column(opening)[candidates])
+        prio = self.has_priority(candidates, np.full(len(candidates), opening))
+        ids = s.graduate_ids[candidates]
+        tolerance = float(s.tolerance[opening])
+        order = priority_order(fit_q, prio, ids, int(quantise(tolerance)))
+        graduate, fit_q, prio, ids = candidates[order], fit_q[order], prio[order], ids[order]
+        decided = _decided_in_pool(np.zeros(len(order), dtype=np.int64), fit_q, prio, ids)
+        return RankedPool(opening, int(s.opening_ids[opening]), tolerance, graduate, ids, fit_q, prio, decided)
 
     def _opening_ranking(self, opening: int, candidates, fit, k: int, exact: bool) -> OpeningRanking:
         s = self.space

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
@@ -17,7 +18,8 @@ from marketplace.alliances.models import Alliance, Membership, in_force_on
 from marketplace.allocations.ranking_forms import PER_PAGE, CandidateFilters, CohortFilters
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.extensions import db
-from marketplace.reference.models import Major
+from marketplace.orgs.models import Organization
+from marketplace.reference.models import Major, Region
 
 DEFAULT_FIT_FLOOR: float = Alliance.__table__.c.fit_floor.default.arg
 
@@ -38,32 +40,40 @@ class ListPage(Pagination):
 
 
 # ------------------------------------------------------------------------------------ an opening's candidates
-def _cities(student: Student) -> set[int]:
-    return {student.school.city_id} | {c.id for c in student.wanted_cities}
+def _school_cities(school_ids) -> dict[int, int]:
+    ids = sorted({int(i) for i in school_ids})
+    return dict(
+        db.session.execute(sa.select(Organization.id, Organization.city_id).where(Organization.id.in_(ids))).all()
+    )
 
 
-def filter_candidates(candidates: Sequence[ranking.Candidate], f: CandidateFilters) -> list[ranking.Candidate]:
-    return [
-        c
-        for c in candidates
-        if (f.school is None or c.student.school_id == f.school)
-        and (f.major is None or c.student.major_id == f.major)
-        and (f.city is None or f.city in _cities(c.student))
-        and (not f.member or c.priority == (f.member == "yes"))
-    ]
+def filter_candidates(pool: ranking.CandidatePool, f: CandidateFilters) -> ranking.CandidatePool:
+    """On the engine's plain data: a filter loads no student, and a candidate keeps its place."""
+    mask = np.ones(len(pool.school_ids), dtype=bool)
+    if f.school is not None:
+        mask &= pool.school_ids == f.school
+    if f.major is not None:
+        mask &= pool.major_ids == f.major
+    if f.member:
+        mask &= pool.ranked.priority == (f.member == "yes")
+    if f.city is not None:
+        city_of = _school_cities(pool.school_ids)
+        at_school = np.array([city_of.get(int(s)) == f.city for s in pool.school_ids], dtype=bool)
+        wanted = np.array([f.city in pool.wanted_city_ids(n) for n in range(len(mask))], dtype=bool)
+        mask &= at_school | wanted
+    return pool.keep(mask)
 
 
-def candidate_choices(candidates: Sequence[ranking.Candidate]) -> dict[str, list[tuple[int, str]]]:
+def candidate_choices(pool: ranking.CandidatePool) -> dict[str, list[tuple[int, str]]]:
     """The schools, majors and cities the ranked candidates have, for the filter's options."""
-    schools, majors, cities = {}, {}, {}
-    for c in candidates:
-        s = c.student
-        schools[s.school_id] = s.school.name
-        majors[s.major_id] = s.major.name
-        cities[s.school.city_id] = s.school.city.name
-        cities.update((r.id, r.name) for r in s.wanted_cities)
+    city_of = _school_cities(pool.school_ids)
+    major_ids = {int(m) for m in np.unique(pool.major_ids)} - {-1}
+    city_ids = set(city_of.values()) | {r for n in range(len(pool.school_ids)) for r in pool.wanted_city_ids(n)}
+    schools = db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.id.in_(city_of)))
+    majors = db.session.execute(sa.select(Major.id, Major.name).where(Major.id.in_(major_ids)))
+    cities = db.session.execute(sa.select(Region.id, Region.name).where(Region.id.in_(city_ids)))
     return {
-        name: sorted(options.items(), key=lambda item: item[1])
+        name: sorted(((i, n) for i, n in options), key=lambda item: item[1])
         for name, options in (("school_choices", schools), ("major_choices", majors), ("city_choices", cities))
     }
 
@@ -95,20 +105,26 @@ class OpeningGroup:
 
 
 def _same(s: ranking.Suggestion) -> tuple:
-    o = s.opening
-    return (o.plan.enterprise_id, o.kind, o.occupation_id, o.title, o.city_id, o.pay_min, o.pay_max, o.start_date,
+    o = s.facts
+    return (o.enterprise_id, o.kind, o.occupation_id, o.title, o.city_id, o.pay_min, o.pay_max, o.start_date,
             o.end_date, s.fit)  # fmt: skip
 
 
 def group_openings(suggestions: Sequence[ranking.Suggestion], k: int) -> list[OpeningGroup]:
     """The best k rows: equal fits ordered by pay (highest first), then start date (earliest first), and
-    identical openings grouped into one row."""
-    ordered = sorted(suggestions, key=lambda s: (-s.fit, -s.opening.pay_max, -s.opening.pay_min,
-                                                 s.opening.start_date, s.opening.id))  # fmt: skip
+    identical openings grouped into one row. Sorted and grouped on the kept facts; only the rows shown load their
+    openings."""
+    ordered = sorted(suggestions, key=lambda s: (-s.fit, -s.facts.pay_max, -s.facts.pay_min, s.facts.start_date,
+                                                 s.opening_id))  # fmt: skip
     groups: dict[tuple, list[ranking.Suggestion]] = {}
     for s in ordered:
-        groups.setdefault(_same(s), []).append(s)
-    return [OpeningGroup(n, tuple(rows)) for n, rows in enumerate(list(groups.values())[:k], 1)]
+        key = _same(s)
+        if key not in groups and len(groups) == k:
+            continue  # an identical opening of a group already shown may still follow
+        groups.setdefault(key, []).append(s)
+    rows = [OpeningGroup(n, tuple(members)) for n, members in enumerate(groups.values(), 1)]
+    ranking.attach_openings(s for g in rows for s in g.suggestions)
+    return rows
 
 
 def fit_floor(school_id: int, on: date) -> float:

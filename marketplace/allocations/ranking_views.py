@@ -57,16 +57,16 @@ def opening_ranking(opening_id: int):
     """The whole ranking, paged and filtered: for the enterprise that owns the opening (which acts on it) and the
     secretariats it is published to."""
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u) or is_secretariat_of_plan(o.plan, u))
-    result, candidates = ranking.rank_candidates(opening, k=None)
+    pool = ranking.candidate_pool(opening)
     filters = CandidateFilters.from_args(request.args)
-    page = ListPage(filter_candidates(candidates, filters), _page_number())
+    page = ListPage(filter_candidates(pool, filters), _page_number())
     statuses = dict(db.session.execute(
         sa.select(Nomination.student_id, Nomination.status).where(Nomination.opening_id == opening.id)
     ).all())  # fmt: skip
     can_act = current_user.organization_id == opening.plan.enterprise_id
-    return render_template("allocations/opening_ranking.html", opening=opening, result=result, page=page,
+    return render_template("allocations/opening_ranking.html", opening=opening, result=pool.ranked, page=page,
                            filters=filters, statuses=statuses, can_act=can_act, form=CandidateActionForm(),
-                           features=FEATURES, **candidate_choices(candidates))  # fmt: skip
+                           features=FEATURES, **candidate_choices(pool))  # fmt: skip
 
 
 @bp.post("/openings/<int:opening_id>/ranking")

@@ -27,7 +27,12 @@ SEATS_PER_PAGE = 100
 
 @bp.app_context_processor
 def explanation_words():
-    return {"feature_labels": labels.FEATURES, "reason_labels": labels.REASONS, "feature_colours": labels.COLOURS}
+    # Translated once per request, not once per bar: a ranking page draws hundreds.
+    return {
+        "feature_labels": {k: str(v) for k, v in labels.FEATURES.items()},
+        "reason_labels": {k: str(v) for k, v in labels.REASONS.items()},
+        "feature_colours": labels.COLOURS,
+    }
 
 
 class RunForm(FlaskForm):

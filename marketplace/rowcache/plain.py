@@ -1,0 +1,205 @@
+"""Database rows as the engine's plain data (`matching.model`): graduates, openings and the catalogue indexes.
+
+Choices (see `marketplace.ranking` for the rest): a student is a candidate for the kinds they want less those of an
+ongoing placement, and is busy over the periods of accepted offers and open placements; an opening's τ and priority
+set come from `priority_sets`, its weights from the first alliance of its plan that adopted any.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.orm import Session, aliased
+
+from marketplace import availability
+from marketplace.alliances.models import Alliance, Membership, in_force_on
+from marketplace.cohorts.models import Student
+from marketplace.pipeline.models import Placement, PlacementStatus
+from marketplace.plans.models import HiringPlan, Opening, OpeningKind, plan_alliances
+from marketplace.reference.models import Major, Occupation, Region
+from matching import model as m
+
+
+class Indexes:
+    """Positions of majors, places and occupations in the engine's catalogue, with their plain data. Majors and
+    regions are every row (reference data); occupations are appended as openings name them, so that a position never
+    moves."""
+
+    def __init__(self, session: Session):
+        majors = session.execute(sa.select(Major.id, Major.name, Major.category).order_by(Major.id)).all()
+        regions = session.execute(
+            sa.select(Region.id, Region.code, Region.longitude, Region.latitude).order_by(Region.id)
+        ).all()
+        self.major_ids, self.region_ids = [x.id for x in majors], [x.id for x in regions]
+        self.major = {x.id: i for i, x in enumerate(majors)}
+        self.region = {x.id: i for i, x in enumerate(regions)}
+        self.occupation: dict[int, int] = {}
+        self.majors = [m.Major(x.name, x.category) for x in majors]
+        self.places = [m.Place(x.code, x.longitude, x.latitude) for x in regions]
+        self.occupations: list[m.Occupation] = []
+
+    def add_occupations(self, session: Session, ids: set[int]) -> bool:
+        """Append the occupations not indexed yet; True when any was."""
+        new = sorted(ids - self.occupation.keys())
+        if not new:
+            return False
+        rows = session.execute(
+            sa.select(Occupation.id, Occupation.code, Occupation.name, Occupation.definition, Occupation.tasks)
+            .where(Occupation.id.in_(new))
+            .order_by(Occupation.id)
+        )
+        for x in rows:
+            self.occupation[x.id] = len(self.occupations)
+            self.occupations.append(m.Occupation(x.code, x.name, f"{x.definition} {x.tasks}"))
+        return True
+
+
+def post_ok_from(student: Student) -> date:
+    """The first day a 岗位实习 may start for this student: aged 16 and past the first year of study."""
+    return max(student.birth_date + relativedelta(years=16), student.enrolled_on + relativedelta(years=1))
+
+
+def kinds_left(student: Student, taken: set[str]) -> frozenset[str]:
+    """The kinds a student is a candidate for: those wanted, less those of an ongoing placement.
+
+    A student placed in one kind is still a candidate for the others (an employment after an internship). The engine
+    reads an empty set as "any kind", so a placed student who named none wants every other kind explicitly, and one
+    with nothing left wants a kind no opening has.
+    """
+    if not taken:
+        return frozenset(student.wanted_kinds or [])
+    wanted = set(student.wanted_kinds or []) or {k.value for k in OpeningKind}
+    return frozenset(wanted - taken) or frozenset({"none"})
+
+
+def ongoing_placements(session: Session, student_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Student id → kinds in which the student holds an ongoing placement."""
+    result: dict[int, set[str]] = {}
+    if not student_ids:
+        return result
+    rows = session.execute(
+        sa.select(Placement.student_id, Placement.kind).where(
+            Placement.status == PlacementStatus.ONGOING, Placement.student_id.in_(list(student_ids))
+        )
+    )
+    for sid, kind in rows:
+        result.setdefault(sid, set()).add(kind.value)
+    return result
+
+
+def graduates(
+    session: Session, students: Sequence[Student], indexes: Indexes, today: date, *, exclude_placed: bool = True
+) -> list[m.Graduate]:
+    """`students` (with certificates, wanted cities and cohort loaded) as the engine's graduates."""
+    ids = [s.id for s in students]
+    placed = ongoing_placements(session, ids) if exclude_placed else {}
+    taken = availability.taken_periods(ids, today, session) if exclude_placed else {}
+    return [
+        m.Graduate(
+            id=s.id,
+            school=s.school_id,
+            major=indexes.major.get(s.major_id),
+            skills=s.skills or "",
+            certificates=tuple(sorted((c.name, c.level) for c in s.certificates)),
+            wanted_cities=tuple(sorted(indexes.region[c.id] for c in s.wanted_cities)),
+            grade=None if s.grade_score is None else s.grade_score / 100,
+            wanted_kinds=kinds_left(s, placed.get(s.id, set())),
+            graduation_year=s.cohort.graduation_year,
+            post_ok_from=post_ok_from(s),
+            busy=taken.get(s.id, ()),
+        )
+        for s in students
+    ]
+
+
+def priority_sets(session: Session, openings: Sequence[Opening]) -> dict[int, tuple[float, frozenset[int]]]:
+    """Opening id → (τ, organisations whose students have priority) on the opening's start date, in two queries for
+    any number of openings; an opening left out has none (τ 0).
+
+    The first query finds the alliances that can grant priority for each opening (published to, enterprise a member
+    in force); the second, the members in force of each such alliance on each such day, once per (alliance, day) and
+    not once per opening: at alliance scale every opening shares the same few.
+    """
+    ids = [o.id for o in openings]
+    if not ids:
+        return {}
+    enterprise = aliased(Membership)
+    granting = (
+        sa.select(Opening.id, Opening.start_date, HiringPlan.enterprise_id, plan_alliances.c.alliance_id)
+        .join(HiringPlan, HiringPlan.id == Opening.plan_id)
+        .join(plan_alliances, plan_alliances.c.plan_id == HiringPlan.id)
+        .join(
+            enterprise,
+            sa.and_(
+                enterprise.alliance_id == plan_alliances.c.alliance_id,
+                enterprise.organization_id == HiringPlan.enterprise_id,
+                in_force_on(Opening.start_date, enterprise),
+            ),
+        )
+        .where(Opening.id.in_(ids))
+        .distinct()
+    )
+    rows = session.execute(
+        granting.add_columns(Alliance.priority_tolerance).join(Alliance, Alliance.id == plan_alliances.c.alliance_id)
+    ).all()
+    if not rows:
+        return {}
+    days = granting.with_only_columns(
+        Opening.start_date.label("day"), plan_alliances.c.alliance_id.label("alliance_id")
+    ).subquery()
+    fellow = aliased(Membership)
+    members: dict[tuple[date, int], set[int]] = {}
+    for day, alliance_id, organization_id in session.execute(
+        sa.select(days.c.day, days.c.alliance_id, fellow.organization_id)
+        .join(fellow, sa.and_(fellow.alliance_id == days.c.alliance_id, in_force_on(days.c.day, fellow)))
+        .distinct()
+    ):
+        members.setdefault((day, alliance_id), set()).add(organization_id)
+    grants: dict[int, tuple[date, int, dict[int, float]]] = {}
+    for opening_id, day, enterprise_id, alliance_id, tolerance in rows:
+        grants.setdefault(opening_id, (day, enterprise_id, {}))[2][alliance_id] = tolerance
+    unions: dict[tuple[date, frozenset[int]], frozenset[int]] = {}
+    result = {}
+    for opening_id, (day, enterprise_id, tolerances) in grants.items():
+        key = (day, frozenset(tolerances))
+        if key not in unions:
+            unions[key] = frozenset().union(*(members.get((day, a), ()) for a in tolerances))
+        result[opening_id] = (min(tolerances.values()), unions[key] - {enterprise_id})
+    return result
+
+
+def weights(opening: Opening) -> m.Weights:
+    for alliance in sorted(opening.plan.alliances, key=lambda a: a.id):
+        if alliance.fit_weights:
+            return m.Weights.from_mapping(alliance.fit_weights)
+    return m.Weights()
+
+
+def openings(session: Session, rows: Sequence[Opening], indexes: Indexes) -> list[m.Opening]:
+    """`rows` (with majors, certificates and plan's alliances loaded) as the engine's openings; the occupations they
+    name must be indexed (`Indexes.add_occupations`)."""
+    priority = priority_sets(session, rows)
+    result = []
+    for o in rows:
+        tolerance, schools = priority.get(o.id, (0.0, frozenset()))
+        result.append(
+            m.Opening(
+                id=o.id,
+                enterprise=o.plan.enterprise_id,
+                kind=o.kind.value,
+                occupation=indexes.occupation.get(o.occupation_id),
+                majors=tuple(sorted(indexes.major[x.id] for x in o.majors)),
+                skills=f"{o.title} {o.skills or ''}",
+                certificates=tuple(sorted((c.name, c.min_level) for c in o.certificates)),
+                city=indexes.region[o.city_id],
+                start=o.start_date,
+                end=o.end_date,
+                post_rules=o.kind is OpeningKind.POST_INTERNSHIP,
+                latest_graduation_year=o.start_date.year if o.kind is OpeningKind.EMPLOYMENT else None,
+                tolerance=tolerance,
+                priority_schools=schools,
+                weights=weights(o),
+            )
+        )
+    return result

@@ -1,0 +1,262 @@
+"""Encoded rows kept per process between requests, refreshed from the change log (`listeners`).
+
+A store holds, for one database and one day, the engine rows of every student and opening a page or a run has
+asked for, encoded once against a shared vocabulary (`matching.features.Encoder`); a page assembles the space it
+needs from them (`FeatureSpace.assemble`), which gives the same fits as building it anew. Before each use the store
+reads the change log past the last entry it applied and forgets the rows those entries name: the next use reloads
+them. `version` (the last entry applied) says which data a ranking used. A store reads committed rows through its
+own session, so that a request's uncommitted writes never reach another request.
+
+With `RANKING_ROWS_KEPT` off (the tests' default) every use builds a fresh store from the caller's session: the same
+code, nothing kept.
+"""
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session, selectinload
+
+from marketplace import availability
+from marketplace.cohorts.models import Cohort, Student, StudentCertificate
+from marketplace.db import reading_only
+from marketplace.extensions import db
+from marketplace.orgs.models import Organization
+from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate, OpeningKind
+from marketplace.rowcache import plain
+from marketplace.rowcache.models import EVERY_OPENING, OPENING, STUDENT, RankingChange
+from marketplace.timeutil import local_today
+from matching.features import (
+    Catalogue,
+    Encoder,
+    FeatureSpace,
+    PriorityGroups,
+    Rows,
+    Vocabulary,
+    classification_text_model,
+)
+from matching.ranking import Engine
+
+WINDOW = 1_000  # change ids re-read below the last one applied: a transaction may commit a lower id later
+CHUNK = 5_000  # ids per IN list when loading rows
+
+
+class _Side:
+    """One side's kept rows: the encoded rows (some of them forgotten) and each live record's row."""
+
+    def __init__(self):
+        self.rows: Rows | None = None
+        self.row_of: dict[int, int] = {}
+
+    def items(self) -> list:
+        return [] if self.rows is None else [self.rows.items[r] for r in self.row_of.values()]
+
+    def append(self, rows: Rows) -> None:
+        start = 0 if self.rows is None else len(self.rows)
+        self.rows = rows if self.rows is None else Rows.concat([self.rows, rows])
+        for n, item in enumerate(rows.items):
+            self.row_of[item.id] = start + n
+
+    def reset(self, rows: Rows) -> None:
+        self.rows, self.row_of = None, {}
+        self.append(rows)
+
+    def take(self, ids: Sequence[int]) -> Rows:
+        return self.rows.take(np.fromiter((self.row_of[i] for i in ids), dtype=np.int64, count=len(ids)))
+
+    def compact(self) -> None:
+        """Drop forgotten rows once they outnumber the live ones."""
+        if self.rows is not None and len(self.rows) > 2 * max(len(self.row_of), 1_000):
+            ids = list(self.row_of)
+            self.reset(self.take(ids))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the student's openings page sorts and groups an opening by (identical openings are one row)."""
+
+    enterprise_id: int
+    kind: OpeningKind
+    occupation_id: int | None
+    title: str
+    city_id: int
+    pay_min: int
+    pay_max: int
+    start_date: date
+    end_date: date
+
+
+class RowStore:
+    def __init__(self, session: Session, today: date):
+        self.session, self.today = session, today
+        self.version = session.scalar(sa.select(sa.func.max(RankingChange.id))) or 0
+        self.applied: set[int] = set()
+        self.indexes = plain.Indexes(session)
+        named = set(session.scalars(sa.select(Opening.occupation_id).distinct())) - {None}
+        self.indexes.add_occupations(session, named)
+        self.texts = classification_text_model()
+        self.groups = PriorityGroups()
+        self.students, self.openings = _Side(), _Side()
+        self.facts: dict[int, Facts] = {}  # what the pages sort and group openings by
+        self._open: tuple[int, list[int]] | None = None  # (version, ids of the openings available today)
+        self.encoder = self._encoder(self._universe())
+
+    # ------------------------------------------------------------------ vocabulary
+    def _universe(self) -> Vocabulary:
+        """Every value the database holds today, so that a vocabulary rarely has to grow."""
+        s, region = self.session, self.indexes.region
+        names = set(s.scalars(sa.select(StudentCertificate.name).distinct()))
+        names |= set(s.scalars(sa.select(OpeningCertificate.name).distinct()))
+        return Vocabulary(
+            kinds=tuple(sorted({k.value for k in OpeningKind} | {"none"})),
+            certificates=tuple(sorted(names)),
+            cities=tuple(sorted(region[c] for c in s.scalars(sa.select(Opening.city_id).distinct()))),
+            years=tuple(sorted(s.scalars(sa.select(Cohort.graduation_year).distinct()))),
+            schools=tuple(sorted(s.scalars(sa.select(Organization.id).where(Organization.kind == "school")))),
+        )
+
+    def _encoder(self, vocabulary: Vocabulary) -> Encoder:
+        i = self.indexes
+        catalogue = Catalogue(i.majors, i.occupations, i.places, text_model=self.texts)
+        return Encoder(catalogue, vocabulary, self.texts, self.groups)
+
+    def _widen(self, needed: Vocabulary, occupations_added: bool) -> None:
+        """Re-encode every kept row against a vocabulary (and catalogue) that covers `needed`."""
+        if not occupations_added and self.encoder.vocabulary.covers(needed):
+            return
+        self.encoder = self._encoder(self.encoder.vocabulary.union(needed))
+        for side, encode in ((self.students, self.encoder.graduates), (self.openings, self.encoder.openings)):
+            items = side.items()
+            side.reset(encode(items)) if items else side.__init__()
+
+    # ------------------------------------------------------------------ refresh from the change log
+    def refresh(self) -> None:
+        changes = self.session.execute(
+            sa.select(RankingChange.id, RankingChange.entity, RankingChange.entity_id).where(
+                RankingChange.id > self.version - WINDOW
+            )
+        ).all()
+        for change_id, entity, entity_id in changes:
+            if change_id in self.applied:
+                continue
+            self.applied.add(change_id)
+            if entity == STUDENT:
+                self.students.row_of.pop(entity_id, None)
+            elif entity == OPENING:
+                self.openings.row_of.pop(entity_id, None)
+            elif entity == EVERY_OPENING:
+                self.openings.row_of.clear()
+            self.version = max(self.version, change_id)
+        self.applied = {i for i in self.applied if i > self.version - WINDOW}
+        self.students.compact()
+        self.openings.compact()
+
+    # ------------------------------------------------------------------ loading
+    def _load_students(self, ids: list[int]) -> None:
+        students = []
+        for start in range(0, len(ids), CHUNK):
+            students += self.session.scalars(
+                sa.select(Student)
+                .where(Student.id.in_(ids[start : start + CHUNK]))
+                .options(selectinload(Student.certificates), selectinload(Student.wanted_cities),
+                         selectinload(Student.cohort))
+            ).all()  # fmt: skip
+        graduates = plain.graduates(self.session, students, self.indexes, self.today)
+        self._widen(Vocabulary.of(graduates, ()), False)
+        self.students.append(self.encoder.graduates(graduates))
+
+    def _load_openings(self, ids: list[int]) -> None:
+        openings = []
+        for start in range(0, len(ids), CHUNK):
+            openings += self.session.scalars(
+                sa.select(Opening)
+                .where(Opening.id.in_(ids[start : start + CHUNK]))
+                .options(selectinload(Opening.majors), selectinload(Opening.certificates),
+                         selectinload(Opening.plan).selectinload(HiringPlan.alliances))
+            ).all()  # fmt: skip
+        for o in openings:
+            self.facts[o.id] = Facts(o.plan.enterprise_id, o.kind, o.occupation_id, o.title, o.city_id, o.pay_min,
+                                     o.pay_max, o.start_date, o.end_date)  # fmt: skip
+        added = self.indexes.add_occupations(self.session, {o.occupation_id for o in openings} - {None})
+        rows = plain.openings(self.session, openings, self.indexes)
+        self._widen(Vocabulary.of((), rows), added)
+        self.openings.append(self.encoder.openings(rows))
+
+    def open_opening_ids(self) -> list[int]:
+        """Openings available today (pages' rule), kept until the next change."""
+        if self._open is None or self._open[0] != self.version or not self.version:
+            ids = list(self.session.scalars(
+                sa.select(Opening.id).join(HiringPlan).where(availability.available_openings(self.today))
+                .order_by(Opening.id)
+            ))  # fmt: skip
+            self._open = (self.version, ids)
+        return self._open[1]
+
+    def space(self, student_ids: Sequence[int], opening_ids: Sequence[int]) -> FeatureSpace:
+        """The feature space of these students and openings, in this order (loading the rows not kept)."""
+        missing = sorted({i for i in opening_ids if i not in self.openings.row_of})
+        if missing:
+            self._load_openings(missing)
+        missing = sorted({i for i in student_ids if i not in self.students.row_of})
+        if missing:
+            self._load_students(missing)
+        empty = self.encoder.graduates([]) if not student_ids else None
+        graduates = empty if empty is not None else self.students.take(list(student_ids))
+        openings = self.encoder.openings([]) if not opening_ids else self.openings.take(list(opening_ids))
+        return FeatureSpace.assemble(self.encoder, graduates, openings)
+
+
+_lock = threading.RLock()
+_kept: dict[str, RowStore] = {}
+
+
+@dataclass(frozen=True)
+class Built:
+    engine: Engine
+    version: int  # the last change-log entry the kept rows reflect; 0 when built afresh
+    indexes: plain.Indexes  # positions of majors and regions in the engine's plain data
+    facts: dict[int, Facts]
+
+
+@contextmanager
+def using() -> Iterator[RowStore]:
+    """The store to rank with: this process's kept store for the database and day, refreshed and locked while in
+    use; or, with `RANKING_ROWS_KEPT` off, a fresh one over the caller's session."""
+    today = local_today()
+    if not current_app.config.get("RANKING_ROWS_KEPT"):
+        yield RowStore(db.session, today)
+        return
+    key = str(db.engine.url)
+    with _lock, reading_only():  # the store only reads: on SQLite it must not take the write lock
+        store = _kept.get(key)
+        if store is None or store.today != today:
+            store = _kept[key] = RowStore(Session(db.engine), today)
+        store.session.rollback()  # a new transaction: see what was committed since
+        try:
+            store.refresh()
+            yield store
+        finally:
+            store.session.rollback()
+
+
+def built(store: RowStore, student_ids: Sequence[int], opening_ids: Sequence[int]) -> Built:
+    """An engine over these students and openings (in this order), with the version of the data it used."""
+    return Built(Engine.over(store.space(student_ids, opening_ids)), store.version, store.indexes, store.facts)
+
+
+def engine(student_ids: Sequence[int], opening_ids: Sequence[int]) -> Built:
+    with using() as store:
+        return built(store, student_ids, opening_ids)
+
+
+def forget() -> None:
+    """Drop every kept store (tests, and a bulk write that bypassed the change log)."""
+    with _lock:
+        for store in _kept.values():
+            store.session.close()
+        _kept.clear()

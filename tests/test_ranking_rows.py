@@ -1,0 +1,166 @@
+"""Rows kept between requests (issue 14, item 1): a kept store ranks exactly as a fresh build and as the engine
+built from plain data, refreshes only what the change log names, and says which version a ranking used."""
+
+import random
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace import ranking
+from marketplace.alliances.models import Alliance, Membership, MembershipStatus
+from marketplace.cohorts.models import Student
+from marketplace.extensions import db as _db
+from marketplace.orgs.models import Organization, OrgKind
+from marketplace.plans.models import Opening
+from marketplace.reference.models import Major
+from marketplace.rowcache import plain, store
+from marketplace.rowcache.models import EVERY_OPENING, OPENING, STUDENT, RankingChange
+from marketplace.timeutil import local_today
+from matching.features import Catalogue, classification_text_model
+from matching.ranking import Engine
+from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, SchoolFactory
+from tests.pipeline_factories import CohortFactory, OpeningFactory, PlanFactory, StudentFactory
+
+SKILLS = ["焊接", "数控编程", "CAD 识图", "电工", "护理", "养老照护", "园林养护", "PLC 编程", "钳工", "汽车维修"]
+
+
+@pytest.fixture
+def kept(app):
+    app.config["RANKING_ROWS_KEPT"] = True
+    store.forget()
+    yield
+    app.config["RANKING_ROWS_KEPT"] = False
+    store.forget()
+
+
+def random_market(db, seed: int):
+    """Two member schools and one outside school the enterprises also see, three enterprises, openings with random
+    skills, majors and headcounts, students with random skills, grades and majors."""
+    rng = random.Random(seed)
+    alliance, elsewhere = AllianceFactory(priority_tolerance=0.05), AllianceFactory()
+    schools = [SchoolFactory() for _ in range(3)]
+    enterprises = [OrganizationFactory(kind=OrgKind.ENTERPRISE, staff_count=1000) for _ in range(3)]
+    for org in schools[:2] + enterprises:
+        MembershipFactory(alliance=alliance, organization=org)
+    for org in schools[2:] + enterprises:
+        MembershipFactory(alliance=elsewhere, organization=org)
+    majors = list(db.session.scalars(sa.select(Major).order_by(Major.code).limit(4)))
+    openings = []
+    for e in enterprises:
+        plan = PlanFactory(enterprise=e)
+        plan.alliances = [alliance]
+        for _ in range(4):
+            o = OpeningFactory(plan=plan, headcount=rng.randint(1, 5), skills=" ".join(rng.sample(SKILLS, 2)))
+            o.majors = rng.sample(majors, rng.randint(0, 2))
+            openings.append(o)
+    cohorts = [CohortFactory(school=s) for s in schools]
+    students = [
+        StudentFactory(cohort=rng.choice(cohorts), major=rng.choice(majors), skills=" ".join(rng.sample(SKILLS, 3)),
+                       grade_score=rng.choice([None, *range(50, 100, 2)]))
+        for _ in range(30)
+    ]  # fmt: skip
+    db.session.commit()
+    return alliance, openings, students
+
+
+def candidate_rows(opening):
+    _, candidates = ranking.rank_candidates(opening, k=None)
+    return [(c.student_id, c.place, c.fit, c.priority, c.passed) for c in candidates]
+
+
+def opening_rows(student):
+    _, suggestions = ranking.rank_openings(student, k=None)
+    return [(s.opening_id, s.place, s.fit, s.priority) for s in suggestions]
+
+
+def everything(openings, students):
+    return [candidate_rows(o) for o in openings], [opening_rows(s) for s in students]
+
+
+def engine_from_plain_data(students, openings) -> Engine:
+    """The engine as built before rows were kept: plain data of exactly these rows, a vocabulary of their own."""
+    indexes = plain.Indexes(_db.session)
+    indexes.add_occupations(_db.session, {o.occupation_id for o in openings} - {None})
+    graduates = plain.graduates(_db.session, students, indexes, local_today())
+    rows = plain.openings(_db.session, openings, indexes)
+    text_model = classification_text_model()
+    catalogue = Catalogue(indexes.majors, indexes.occupations, indexes.places, text_model=text_model)
+    return Engine(catalogue, graduates, rows, text_model=text_model)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_rows_rank_exactly_as_a_fresh_build_and_as_the_engine_from_plain_data(app, db, seed):
+    _, openings, students = random_market(db, seed)
+    fresh = everything(openings, students)
+    app.config["RANKING_ROWS_KEPT"] = True
+    store.forget()
+    try:
+        assert everything(openings, students) == fresh
+        assert everything(openings, students) == fresh  # the second time from the kept rows
+    finally:
+        app.config["RANKING_ROWS_KEPT"] = False
+        store.forget()
+    assert any(rows for rows in fresh[0]), "the market must rank someone"
+    # The wider vocabulary of kept rows gives each pair the fit the engine computes from plain data alone.
+    own = engine_from_plain_data(students, openings)
+    kept = store.engine([s.id for s in students], [o.id for o in openings]).engine
+    assert (own.space.G @ own.space.O.T != kept.space.G @ kept.space.O.T).nnz == 0
+    for j in range(len(openings)):
+        a, b = own.rank_graduates(j, len(students)), kept.rank_graduates(j, len(students))
+        assert [(p.id, p.fit, p.priority, p.passed) for p in a.places] == [
+            (p.id, p.fit, p.priority, p.passed) for p in b.places
+        ]
+
+
+def test_an_edited_opening_is_reloaded_alone_and_the_version_moves(app, db, kept):
+    _, openings, students = random_market(db, 4)
+    target = openings[0]
+    before = candidate_rows(target)
+    kept_store = store._kept[str(_db.engine.url)]
+    version, student_rows = kept_store.version, len(kept_store.students.rows)
+    target.skills = "养老照护 护理"
+    target.majors = []
+    db.session.commit()
+    changes = db.session.execute(sa.select(RankingChange.entity, RankingChange.entity_id)).all()
+    assert (OPENING, target.id) in changes
+    after = candidate_rows(target)
+    assert store._kept[str(_db.engine.url)] is kept_store, "a refresh, not a rebuild"
+    assert kept_store.version > version
+    assert len(kept_store.students.rows) == student_rows, "no student row was re-encoded"
+    app.config["RANKING_ROWS_KEPT"] = False
+    assert after == candidate_rows(target) != before
+
+
+def test_a_membership_ending_changes_every_openings_priority(app, db, kept):
+    """The school leaves the alliance the plan is published to but stays in another the enterprise is in."""
+    alliance, openings, students = random_market(db, 5)
+    prioritised = [row for row in candidate_rows(openings[0]) if row[3]]
+    assert prioritised
+    school_id = db.session.get(Student, prioritised[0][0]).school_id
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.organization_id == school_id, Membership.alliance_id == alliance.id)
+    )
+    elsewhere = db.session.scalar(sa.select(Membership.alliance_id).where(Membership.alliance_id != alliance.id))
+    MembershipFactory(
+        alliance=db.session.get(Alliance, elsewhere), organization=db.session.get(Organization, school_id)
+    )
+    membership.status = MembershipStatus.WITHDRAWN
+    membership.effective_until = local_today().replace(year=local_today().year - 1)
+    db.session.commit()
+    assert db.session.scalar(sa.select(RankingChange.id).where(RankingChange.entity == EVERY_OPENING))
+    by_id = {row[0]: row for row in candidate_rows(openings[0])}
+    assert not by_id[prioritised[0][0]][3], "the school's students lost priority"
+
+
+def test_a_student_edit_marks_the_student_and_a_rolled_back_one_marks_nothing(db):
+    _, _, students = random_market(db, 6)
+    student = students[0]
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(RankingChange))
+    student.skills = "钳工"
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RankingChange)) == before
+    db.session.get(Student, student.id).skills = "钳工"
+    db.session.commit()
+    assert (STUDENT, student.id) in db.session.execute(sa.select(RankingChange.entity, RankingChange.entity_id)).all()
+    assert db.session.get(Opening, 0) is None
