@@ -1,6 +1,7 @@
 """The one place access is decided: load a record, check the user may see it, or answer 404/403."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import TypeVar
@@ -141,6 +142,44 @@ def visible_students_condition(enterprise_id, on: date) -> sa.ColumnElement[bool
         Student.consent_to_share.is_(True),
         sa.or_(Student.school_id.in_(fellow_schools), Student.id.in_(put_forward)),
     )
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """`visible_students_condition` for many enterprises at once, as sets: the schools whose consenting students each
+    enterprise may see, and the (enterprise, student) pairs a school put forward. Consent is the caller's filter."""
+
+    schools: dict[int, frozenset[int]]
+    put_forward: frozenset[tuple[int, int]]
+
+    def sees(self, enterprise_id: int, student_id: int, school_id: int) -> bool:
+        return school_id in self.schools.get(enterprise_id, ()) or (enterprise_id, student_id) in self.put_forward
+
+
+def visibility(enterprise_ids, on: date) -> Visibility:
+    """The rule of `visible_students_condition` for these enterprises on day `on`, in two queries."""
+    ids = sorted(set(enterprise_ids))
+    school_side, enterprise_side = aliased(Membership), aliased(Membership)
+    schools: dict[int, set[int]] = {e: set() for e in ids}
+    for enterprise_id, school_id in db.session.execute(
+        sa.select(enterprise_side.organization_id, school_side.organization_id)
+        .join(school_side, school_side.alliance_id == enterprise_side.alliance_id)
+        .where(enterprise_side.organization_id.in_(ids), in_force_on(on, school_side), in_force_on(on, enterprise_side))
+        .distinct()
+    ):
+        schools[enterprise_id].add(school_id)
+    nominated, nominator = aliased(Student), aliased(User)
+    put_forward = db.session.execute(
+        sa.select(HiringPlan.enterprise_id, Nomination.student_id)
+        .join(nominated, nominated.id == Nomination.student_id)
+        .join(nominator, nominator.id == Nomination.created_by_id)
+        .join(Opening, Opening.id == Nomination.opening_id)
+        .join(HiringPlan, HiringPlan.id == Opening.plan_id)
+        .where(HiringPlan.enterprise_id.in_(ids), nominator.organization_id == nominated.school_id,
+               Nomination.status != NominationStatus.WITHDRAWN)
+        .distinct()
+    ).all()  # fmt: skip
+    return Visibility({e: frozenset(s) for e, s in schools.items()}, frozenset((e, s) for e, s in put_forward))
 
 
 def enterprise_may_see(enterprise_id: int, student: Student, on: date | None = None) -> bool:

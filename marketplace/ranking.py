@@ -51,12 +51,13 @@ from matching.ranking import Engine, GraduateRanking, OpeningRanking, RankedPool
 
 @dataclass
 class Snapshot:
-    """Rows read at one moment and the engine built from them; `students[i]` is the engine's graduate i."""
+    """Rows read at one moment and the engine built from them; `student_ids[i]` is the engine's graduate i."""
 
     engine: Engine
-    students: list[Student]
+    student_ids: list[int]
     openings: list[Opening]
     at: datetime
+    indexes: plain.Indexes  # positions of majors and regions in the engine's plain data
     version: int = 0  # the change-log entry the kept rows had reached (`rowcache.store`); 0 when built afresh
 
 
@@ -113,26 +114,20 @@ def priority_sets(openings: Sequence[Opening]) -> dict[int, tuple[float, frozens
     return plain.priority_sets(db.session, openings)
 
 
-def build_snapshot(
-    students: Sequence[Student], openings: Sequence[Opening], *, exclude_placed: bool = True
-) -> Snapshot:
+def build_snapshot(student_ids: Sequence[int], openings: Sequence[Opening], *, exclude_placed: bool = True) -> Snapshot:
     """The engine over these students and openings. `exclude_placed=False`: as if nobody held a placement or an
     offer (the weights' learning looks back at decided nominations)."""
-    at = utcnow()
+    at, ids = utcnow(), list(student_ids)
     if not exclude_placed:
-        return Snapshot(_engine_as_if_free(students, openings), list(students), list(openings), at)
-    built = store.engine([s.id for s in students], [o.id for o in openings])
-    return Snapshot(built.engine, list(students), list(openings), at, built.version)
-
-
-def _engine_as_if_free(students: Sequence[Student], openings: Sequence[Opening]) -> Engine:
-    indexes = plain.Indexes(db.session)
-    indexes.add_occupations(db.session, {o.occupation_id for o in openings} - {None})
-    graduates = plain.graduates(db.session, students, indexes, local_today(), exclude_placed=False)
-    rows = plain.openings(db.session, openings, indexes)
-    text_model = classification_text_model()
-    catalogue = Catalogue(indexes.majors, indexes.occupations, indexes.places, text_model=text_model)
-    return Engine(catalogue, graduates, rows, text_model=text_model)
+        indexes = plain.Indexes(db.session)
+        indexes.add_occupations(db.session, {o.occupation_id for o in openings} - {None})
+        graduates = plain.graduates(db.session, ids, indexes, local_today(), exclude_placed=False)
+        rows = plain.openings(db.session, openings, indexes)
+        text_model = classification_text_model()
+        catalogue = Catalogue(indexes.majors, indexes.occupations, indexes.places, text_model=text_model)
+        return Snapshot(Engine(catalogue, graduates, rows, text_model=text_model), ids, list(openings), at, indexes)
+    built = store.engine(ids, [o.id for o in openings])
+    return Snapshot(built.engine, ids, list(openings), at, built.indexes, built.version)
 
 
 # ---------------------------------------------------------------------------------------------------- views' API

@@ -614,19 +614,15 @@ class FeatureSpace:
         return self.explain_many([(graduate, opening)])[0]
 
     def explain_many(self, pairs: Sequence[tuple[int, int]]) -> list[Explanation]:
-        """`explain` for many pairs, their skill texts vectorised in one call."""
+        """`explain` for many pairs, their skill texts vectorised and their similarities computed in one pass."""
         cat = self.catalogue
-        texts: dict[str, int] = {}
-        for graduate, opening in pairs:
-            for text in (clean_text(self.graduates[graduate].skills), clean_text(self.openings[opening].skills)):
-                texts.setdefault(text, len(texts))
-        vectors = self._texts.transform(list(texts)) if self._texts is not None and texts else None
+        skills = self._skills_values(pairs)
         result = []
-        for graduate, opening in pairs:
+        for (graduate, opening), skill in zip(pairs, skills, strict=True):
             g, o = self.graduates[graduate], self.openings[opening]
             values = {
                 "major": cat.major_value(g.major, o),
-                "skills": self._skills_value(clean_text(g.skills), clean_text(o.skills), vectors, texts),
+                "skills": skill,
                 "certificates": certificate_value(g.certificates, o.certificates),
                 "place": cat.place_value(g.wanted_cities, o.city),
                 "grades": grade_value(g.grade),
@@ -636,12 +632,25 @@ class FeatureSpace:
             )
         return result
 
-    @staticmethod
-    def _skills_value(a: str, b: str, vectors, row: dict[str, int]) -> tuple[float, str]:
-        if vectors is None or not a or not b:
-            return 0.0, "no_skills"
-        value = float((vectors[row[a]] @ vectors[row[b]].T).toarray()[0, 0])
-        return value, ("similar" if value >= 0.3 else "weak")
+    def _skills_values(self, pairs: Sequence[tuple[int, int]]) -> list[tuple[float, str]]:
+        """Cosine similarity of each pair's skill texts (TF-IDF rows are L2-normalised), with its reason."""
+        texts: dict[str, int] = {}
+        sides = []
+        for graduate, opening in pairs:
+            a, b = clean_text(self.graduates[graduate].skills), clean_text(self.openings[opening].skills)
+            sides.append((a, b))
+            for text in (a, b):
+                texts.setdefault(text, len(texts))
+        if self._texts is None or not texts:
+            return [(0.0, "no_skills")] * len(pairs)
+        vectors = self._texts.transform(list(texts)).tocsr()
+        left = vectors[[texts[a] for a, _ in sides]]
+        right = vectors[[texts[b] for _, b in sides]]
+        similarity = np.asarray(left.multiply(right).sum(axis=1)).ravel()
+        return [
+            (0.0, "no_skills") if not a or not b else (float(v), "similar" if v >= 0.3 else "weak")
+            for (a, b), v in zip(sides, similarity.tolist(), strict=True)
+        ]
 
 
 def _coo(entries: list[tuple[int, int, float]], rows: int, cols: int) -> sp.csr_matrix:

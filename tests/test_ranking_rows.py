@@ -81,7 +81,7 @@ def engine_from_plain_data(students, openings) -> Engine:
     """The engine as built before rows were kept: plain data of exactly these rows, a vocabulary of their own."""
     indexes = plain.Indexes(_db.session)
     indexes.add_occupations(_db.session, {o.occupation_id for o in openings} - {None})
-    graduates = plain.graduates(_db.session, students, indexes, local_today())
+    graduates = plain.graduates(_db.session, [s.id for s in students], indexes, local_today())
     rows = plain.openings(_db.session, openings, indexes)
     text_model = classification_text_model()
     catalogue = Catalogue(indexes.majors, indexes.occupations, indexes.places, text_model=text_model)

@@ -13,10 +13,11 @@ from marketplace.auth.models import Role
 from marketplace.cohorts.models import Cohort
 from marketplace.extensions import db as _db
 from marketplace.orgs.models import OrgKind
-from marketplace.permissions import enterprise_may_see
+from marketplace.permissions import enterprise_may_see, visibility
 from marketplace.pipeline import services
 from marketplace.pipeline.models import Nomination, NominationStatus
 from marketplace.reference.models import Major
+from marketplace.timeutil import local_today
 from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, SchoolFactory, UserFactory
 from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, PlanFactory, StudentFactory
 
@@ -84,6 +85,17 @@ def world(db) -> World:
 def test_the_rule_per_record(world):
     enterprise_id = world.opening.plan.enterprise_id
     seen = {key for key, student in world.students.items() if enterprise_may_see(enterprise_id, student)}
+    assert seen == set(VISIBLE)
+
+
+def test_the_rule_as_sets_agrees_with_the_rule_per_record(world):
+    """`visibility` (what an allocation run uses for thousands of pairs) is `visible_students_condition` as sets;
+    consent is the caller's filter, so the non-consenting student is the one case they may differ on."""
+    enterprise_id = world.opening.plan.enterprise_id
+    sets = visibility([enterprise_id], local_today())
+    seen = {
+        key for key, s in world.students.items() if s.consent_to_share and sets.sees(enterprise_id, s.id, s.school_id)
+    }
     assert seen == set(VISIBLE)
 
 

@@ -41,10 +41,10 @@ class RunRefused(Refusal):
 def inputs_now(run: AllocationRun) -> inputs.Fingerprint:
     """The run's inputs as they are today, fingerprinted as the run fingerprinted them."""
     scope = run.parameters.get("scope", "members")
-    students, openings, visible = services.alliance_inputs(run.alliance, local_today(), scope)
+    students, openings, seen = services.alliance_inputs(run.alliance, local_today(), scope)
     snapshot = ranking.build_snapshot(students, openings)
     capacity, regions = services.capacities(openings), services.enterprise_caps(openings)
-    return inputs.fingerprint(snapshot, visible, capacity, services.shared_caps(regions))
+    return inputs.fingerprint(snapshot, seen, capacity, services.shared_caps(regions))
 
 
 def newer_proposal(run: AllocationRun) -> int | None:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from marketplace import ranking
+from marketplace.permissions import Visibility
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,27 @@ class Changes:
         return any(dataclasses.astuple(self))
 
 
-def fingerprint(snapshot: ranking.Snapshot, visible: set[tuple[int, int]], capacity, shared_cap) -> Fingerprint:
-    """`visible`: (enterprise id, student id) pairs of who may see whom; `capacity[j]`: the places of opening j;
-    `shared_cap[j]`: the cap it shares with its enterprise's other openings (the 10% share), or -1."""
-    seen_by = defaultdict(list)
-    for enterprise_id, student_id in visible:
-        seen_by[student_id].append(enterprise_id)
+def fingerprint(snapshot: ranking.Snapshot, seen: Visibility, capacity, shared_cap) -> Fingerprint:
+    """`seen`: who may see whom; `capacity[j]`: the places of opening j; `shared_cap[j]`: the cap it shares with
+    its enterprise's other openings (the 10% share), or -1. A student's record holds the enterprises that may see
+    them as the digest of their school's list plus those they were put forward to."""
+    major_ids, region_ids = snapshot.indexes.major_ids, snapshot.indexes.region_ids
+    by_school: dict[int, list[int]] = defaultdict(list)
+    for enterprise_id, schools in sorted(seen.schools.items()):
+        for school_id in schools:
+            by_school[school_id].append(enterprise_id)
+    school_digest = {school_id: _hash(enterprises) for school_id, enterprises in by_school.items()}
+    put_forward = defaultdict(list)
+    for enterprise_id, student_id in sorted(seen.put_forward):
+        put_forward[student_id].append(enterprise_id)
     students = {}
-    for student, graduate in zip(snapshot.students, snapshot.engine.graduates, strict=True):
+    for student_id, graduate in zip(snapshot.student_ids, snapshot.engine.graduates, strict=True):
         graduate = dataclasses.replace(
-            graduate, major=student.major_id, wanted_cities=tuple(sorted(c.id for c in student.wanted_cities))
-        )
-        students[student.id] = _hash((_canonical(graduate), sorted(seen_by[student.id])))
+            graduate, major=None if graduate.major is None else major_ids[graduate.major],
+            wanted_cities=tuple(sorted(region_ids[c] for c in graduate.wanted_cities)),
+        )  # fmt: skip
+        seen_by = (school_digest.get(graduate.school, ""), put_forward.get(student_id, []))
+        students[student_id] = _hash((_canonical(graduate), seen_by))
     openings = {}
     rows = zip(snapshot.openings, snapshot.engine.openings, capacity, shared_cap, strict=True)
     for opening, engine_opening, places, shared in rows:

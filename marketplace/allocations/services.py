@@ -33,12 +33,14 @@ from marketplace.allocations.models import AllocationRun, AllocationSeat
 from marketplace.audit.services import record
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
-from marketplace.permissions import visible_students_condition
+from marketplace.orgs.models import Organization
+from marketplace.permissions import Visibility, visibility
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus, RuleException
 from marketplace.plans import rules
 from marketplace.plans.models import HiringPlan, Opening, plan_alliances
 from marketplace.practice import queries as practice_queries
 from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
+from marketplace.reference.models import Major
 from marketplace.timeutil import local_today
 from matching.allocation import Regions, blocking_pairs, deferred_acceptance
 from matching.model import FEATURES, Weights
@@ -60,15 +62,16 @@ OPEN_NOMINATION_STATUSES = (
 
 def alliance_inputs(
     alliance: Alliance, on: date, scope: str = "members"
-) -> tuple[list[Student], list[Opening], set[tuple[int, int]]]:
-    """The alliance's available openings (`availability`, by this alliance's minimum remaining period); the
-    consenting students of its member schools ("members") or of every school ("everyone": non-members compete too,
-    and 同等条件下优先 decides between them and members) not already put forward by one of its allocations (until that
-    nomination ends), each kept only if some opening's enterprise may see them;
-    and the (enterprise id, student id) pairs of who may see whom. A student's accepted offers and open placements
-    travel with them (`ranking.build_snapshot`), so that no overlapping opening is proposed to them."""
+) -> tuple[list[int], list[Opening], Visibility]:
+    """The alliance's available openings (`availability`, by this alliance's minimum remaining period); the ids of
+    the consenting students of its member schools ("members") or of every school ("everyone": non-members compete
+    too, and 同等条件下优先 decides between them and members) not already put forward by one of its allocations (until
+    that nomination ends), each kept only if some opening's enterprise may see them; and who may see whom
+    (`permissions.visibility`). A student's accepted offers and open placements travel with them (the engine's
+    busy periods), so that no overlapping opening is proposed to them."""
     published = sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance.id)
     openings = list(db.session.scalars(ranking.open_openings_query(alliance).where(HiringPlan.id.in_(published))))
+    seen = visibility({o.plan.enterprise_id for o in openings}, on)
     # A student an allocation of this alliance already put forward is spoken for until that nomination ends:
     # proposing them again made two allocation nominations to different openings.
     spoken_for = (
@@ -78,21 +81,18 @@ def alliance_inputs(
                Nomination.status.in_(OPEN_NOMINATION_STATUSES))
         .exists()
     )  # fmt: skip
-    in_scope = [~spoken_for]
+    in_scope = [~spoken_for, Student.consent_to_share.is_(True)]
     if scope == "members":
         members = sa.select(Membership.organization_id).where(Membership.alliance_id == alliance.id, in_force_on(on))
         in_scope.append(Student.school_id.in_(members))
-    # One condition per enterprise, its id a value: the database computes each one's subqueries once, not per student.
-    seen_by = {e: visible_students_condition(e, on) for e in sorted({o.plan.enterprise_id for o in openings})}
-    if not seen_by:
-        return [], openings, set()
-    pairs = sa.union_all(*(
-        sa.select(sa.literal(e, sa.Integer), Student.id).where(condition, *in_scope)
-        for e, condition in seen_by.items()
+    schools = sorted(set().union(*seen.schools.values())) if seen.schools else []
+    put_forward = sorted({s for _, s in seen.put_forward})
+    students = list(db.session.scalars(
+        sa.select(Student.id)
+        .where(sa.or_(Student.school_id.in_(schools), Student.id.in_(put_forward)), *in_scope)
+        .order_by(Student.id)
     ))  # fmt: skip
-    visible = {(e, s) for e, s in db.session.execute(pairs)}
-    students = db.session.scalars(ranking.candidates_query().where(sa.or_(*seen_by.values()), *in_scope))
-    return list(students), openings, visible
+    return students, openings, seen
 
 
 def _interns_and_waivers(openings: list[Opening]) -> tuple[dict[int, int], Counter, dict[int, set[str]]]:
@@ -176,32 +176,48 @@ def enterprise_cap_figures(regions: Regions, capacity: np.ndarray, allocation) -
     }
 
 
-def _preferences(snapshot: ranking.Snapshot, choices: int, visible: set[tuple[int, int]]):
-    """CSR preference lists from each student's top openings whose enterprise may see them (`visible`: pairs of
-    enterprise id and student id), with each opening's score for the student."""
+def _preferences(snapshot: ranking.Snapshot, choices: int, seen: Visibility):
+    """CSR preference lists from each student's top openings whose enterprise may see them, with each opening's
+    score for the student."""
     engine = snapshot.engine
-    top = _visible_only(snapshot, engine.rank_all_graduates(choices), visible, choices)
-    rows = np.repeat(np.arange(len(snapshot.students)), np.diff(top.indptr))
+    top = _visible_only(snapshot, engine.rank_all_graduates(choices), seen, choices)
+    rows = np.repeat(np.arange(len(snapshot.student_ids)), np.diff(top.indptr))
     return top, rows, _receiver_scores(engine, top)
 
 
-def _visible_only(snapshot: ranking.Snapshot, top: TopK, visible: set[tuple[int, int]], choices: int) -> TopK:
+def visible_pairs(snapshot: ranking.Snapshot, seen: Visibility, graduates: np.ndarray, openings: np.ndarray):
+    """For aligned arrays of engine graduates and openings: may the opening's enterprise see the graduate?"""
+    space = snapshot.engine.space
+    enterprises = sorted(seen.schools)
+    column = {e: n for n, e in enumerate(enterprises)}
+    schools = space.encoder.vocabulary.schools
+    sees = np.zeros((len(enterprises) + 1, len(schools)), dtype=bool)
+    for e, n in column.items():
+        sees[n] = np.isin(np.array(schools, dtype=np.int64), np.fromiter(seen.schools[e], dtype=np.int64))
+    enterprise_of = space.opening_enterprise
+    row_of = np.array([column.get(int(e), len(enterprises)) for e in enterprise_of], dtype=np.int64)
+    keep = sees[row_of[openings], space.graduate_school[graduates]]
+    if seen.put_forward:
+        stride = int(max(space.graduate_ids.max(initial=0), 0)) + 1
+        codes = np.array([e * stride + s for e, s in seen.put_forward], dtype=np.int64)
+        keep |= np.isin(enterprise_of[openings] * stride + space.graduate_ids[graduates], codes)
+    return keep
+
+
+def _visible_only(snapshot: ranking.Snapshot, top: TopK, seen: Visibility, choices: int) -> TopK:
     """`top` without the openings whose enterprise may not see the student. A full row that lost places is ranked
     again over every opening, so that it still lists its best `choices` among those it may go to."""
-    n = len(snapshot.students)
+    n = len(snapshot.student_ids)
     rows = np.repeat(np.arange(n), np.diff(top.indptr))
-    enterprise_of = [o.plan.enterprise_id for o in snapshot.openings]
-    student_id = [s.id for s in snapshot.students]
-    keep = np.fromiter(
-        ((enterprise_of[j], student_id[i]) in visible for i, j in zip(rows.tolist(), top.index.tolist(), strict=True)),
-        dtype=bool, count=len(rows),
-    )  # fmt: skip
+    keep = visible_pairs(snapshot, seen, rows, top.index)
     full = np.diff(top.indptr) >= choices
     exact = {}
     for i in sorted(set(rows[~keep].tolist())):
         if full[i]:
             ranked = snapshot.engine.rank_openings(i, len(snapshot.openings))
-            places = [p for p in ranked.places if (enterprise_of[p.opening], student_id[i]) in visible]
+            indexes = np.array([p.opening for p in ranked.places], dtype=np.int64)
+            allowed = visible_pairs(snapshot, seen, np.full(len(indexes), i), indexes)
+            places = [p for p, ok in zip(ranked.places, allowed.tolist(), strict=True) if ok]
             exact[i] = replace(ranked, places=tuple(places[:choices]))
     return TopK.from_sorted(rows[keep], top.index[keep], quantise(top.fit[keep]), top.priority[keep],
                             top.decided[keep], choices, n, exact)  # fmt: skip
@@ -255,7 +271,7 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
             continue
         at = top.indptr[i] + int(allocation.rank_of_assignment[i])
         run.seats.append(AllocationSeat(
-            student_id=snapshot.students[i].id, opening_id=snapshot.openings[j].id, fit=float(top.fit[at]),
+            student_id=snapshot.student_ids[i], opening_id=snapshot.openings[j].id, fit=float(top.fit[at]),
             choice=int(allocation.rank_of_assignment[i]) + 1, priority=bool(top.priority[at]),
             decided_by_priority=not np.isnan(passed_fit[at]),
             passed_fit=None if np.isnan(passed_fit[at]) else float(passed_fit[at]), tolerance=float(tolerance[j]),
@@ -315,20 +331,26 @@ def _ranking_audit(engine, k: int = 20) -> dict:
 
 
 def _summary(snapshot, allocation, capacity, seats, blocking) -> dict:
-    students = snapshot.students
+    graduates, major_ids = snapshot.engine.graduates, snapshot.indexes.major_ids
+    school_names = dict(db.session.execute(
+        sa.select(Organization.id, Organization.name).where(Organization.id.in_({g.school for g in graduates}))
+    ).all())  # fmt: skip
+    major_names = dict(db.session.execute(sa.select(Major.id, Major.name)).all())
     placed = int((allocation.assignment >= 0).sum())
     by_school: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     by_major: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for student, j in zip(students, allocation.assignment.tolist(), strict=True):
-        for table, key in ((by_school, student.school.name), (by_major, student.major.name)):
+    for g, j in zip(graduates, allocation.assignment.tolist(), strict=True):
+        major = major_names.get(major_ids[g.major]) if g.major is not None else ""
+        for table, key in ((by_school, school_names[g.school]), (by_major, major)):
             table[key][1] += 1
             table[key][0] += j >= 0
+    students = len(graduates)
     return {
-        "students": len(students),
+        "students": students,
         "openings": len(snapshot.openings),
         "capacity": int(capacity.sum()),
         "placed": placed,
-        "placed_share": round(placed / len(students), 4) if students else 0.0,
+        "placed_share": round(placed / students, 4) if students else 0.0,
         "first_choice": int((allocation.rank_of_assignment == 0).sum()),
         "priority_seats": sum(1 for s in seats if s.priority),
         "decided_by_priority": sum(1 for s in seats if s.decided_by_priority),
@@ -359,8 +381,8 @@ def outcomes(alliance: Alliance) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool)
     students = sorted({n.student for n in decided}, key=lambda s: s.id)
     openings = sorted({n.opening for n in decided}, key=lambda o: o.id)
-    snapshot = ranking.build_snapshot(students, openings, exclude_placed=False)
-    row = {s.id: i for i, s in enumerate(snapshot.students)}
+    snapshot = ranking.build_snapshot([s.id for s in students], openings, exclude_placed=False)
+    row = {s: i for i, s in enumerate(snapshot.student_ids)}
     column = {o.id: j for j, o in enumerate(snapshot.openings)}
     features = np.array([
         feature_values(snapshot.engine.explain(row[n.student_id], column[n.opening_id])) for n in decided

@@ -5,20 +5,22 @@ ongoing placement, and is busy over the periods of accepted offers and open plac
 set come from `priority_sets`, its weights from the first alliance of its plan that adopted any.
 """
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session, aliased
 
 from marketplace import availability
 from marketplace.alliances.models import Alliance, Membership, in_force_on
-from marketplace.cohorts.models import Student
+from marketplace.cohorts.models import Cohort, Student, StudentCertificate, student_cities
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.plans.models import HiringPlan, Opening, OpeningKind, plan_alliances
 from marketplace.reference.models import Major, Occupation, Region
 from matching import model as m
+
+CHUNK = 5_000  # ids per IN list
 
 
 class Indexes:
@@ -55,12 +57,20 @@ class Indexes:
         return True
 
 
-def post_ok_from(student: Student) -> date:
+def _plus_years(day: date, years: int) -> date:
+    """`day` moved by whole years; 29 February becomes 28 February in a common year (as relativedelta does)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def post_ok_from(student) -> date:
     """The first day a 岗位实习 may start for this student: aged 16 and past the first year of study."""
-    return max(student.birth_date + relativedelta(years=16), student.enrolled_on + relativedelta(years=1))
+    return max(_plus_years(student.birth_date, 16), _plus_years(student.enrolled_on, 1))
 
 
-def kinds_left(student: Student, taken: set[str]) -> frozenset[str]:
+def kinds_left(wanted_kinds: list[str] | None, taken: set[str]) -> frozenset[str]:
     """The kinds a student is a candidate for: those wanted, less those of an ongoing placement.
 
     A student placed in one kind is still a candidate for the others (an employment after an internship). The engine
@@ -68,8 +78,8 @@ def kinds_left(student: Student, taken: set[str]) -> frozenset[str]:
     with nothing left wants a kind no opening has.
     """
     if not taken:
-        return frozenset(student.wanted_kinds or [])
-    wanted = set(student.wanted_kinds or []) or {k.value for k in OpeningKind}
+        return frozenset(wanted_kinds or [])
+    wanted = set(wanted_kinds or []) or {k.value for k in OpeningKind}
     return frozenset(wanted - taken) or frozenset({"none"})
 
 
@@ -89,10 +99,31 @@ def ongoing_placements(session: Session, student_ids: Sequence[int]) -> dict[int
 
 
 def graduates(
-    session: Session, students: Sequence[Student], indexes: Indexes, today: date, *, exclude_placed: bool = True
+    session: Session, student_ids: Sequence[int], indexes: Indexes, today: date, *, exclude_placed: bool = True
 ) -> list[m.Graduate]:
-    """`students` (with certificates, wanted cities and cohort loaded) as the engine's graduates."""
-    ids = [s.id for s in students]
+    """These students as the engine's graduates, in this order, read as plain rows (no ORM objects: a worker
+    reads tens of thousands at once)."""
+    ids = list(student_ids)
+    rows, certificates, cities = {}, defaultdict(list), defaultdict(list)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows |= {r.id: r for r in session.execute(
+            sa.select(Student.id, Student.school_id, Student.major_id, Student.skills, Student.grade_score,
+                      Student.wanted_kinds, Student.birth_date, Student.enrolled_on, Cohort.graduation_year)
+            .join(Cohort, Cohort.id == Student.cohort_id).where(Student.id.in_(chunk))
+        )}  # fmt: skip
+        for sid, name, level in session.execute(
+            sa.select(StudentCertificate.student_id, StudentCertificate.name, StudentCertificate.level).where(
+                StudentCertificate.student_id.in_(chunk)
+            )
+        ):
+            certificates[sid].append((name, level))
+        for sid, region_id in session.execute(
+            sa.select(student_cities.c.student_id, student_cities.c.region_id).where(
+                student_cities.c.student_id.in_(chunk)
+            )
+        ):
+            cities[sid].append(indexes.region[region_id])
     placed = ongoing_placements(session, ids) if exclude_placed else {}
     taken = availability.taken_periods(ids, today, session) if exclude_placed else {}
     return [
@@ -101,15 +132,15 @@ def graduates(
             school=s.school_id,
             major=indexes.major.get(s.major_id),
             skills=s.skills or "",
-            certificates=tuple(sorted((c.name, c.level) for c in s.certificates)),
-            wanted_cities=tuple(sorted(indexes.region[c.id] for c in s.wanted_cities)),
+            certificates=tuple(sorted(certificates[s.id])),
+            wanted_cities=tuple(sorted(cities[s.id])),
             grade=None if s.grade_score is None else s.grade_score / 100,
-            wanted_kinds=kinds_left(s, placed.get(s.id, set())),
-            graduation_year=s.cohort.graduation_year,
+            wanted_kinds=kinds_left(s.wanted_kinds, placed.get(s.id, set())),
+            graduation_year=s.graduation_year,
             post_ok_from=post_ok_from(s),
             busy=taken.get(s.id, ()),
         )
-        for s in students
+        for s in (rows[i] for i in ids)
     ]
 
 

@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace import availability
-from marketplace.cohorts.models import Cohort, Student, StudentCertificate
+from marketplace.cohorts.models import Cohort, StudentCertificate
 from marketplace.db import reading_only
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization
@@ -43,7 +43,6 @@ from matching.features import (
 from matching.ranking import Engine
 
 WINDOW = 1_000  # change ids re-read below the last one applied: a transaction may commit a lower id later
-CHUNK = 5_000  # ids per IN list when loading rows
 
 
 class _Side:
@@ -158,24 +157,16 @@ class RowStore:
 
     # ------------------------------------------------------------------ loading
     def _load_students(self, ids: list[int]) -> None:
-        students = []
-        for start in range(0, len(ids), CHUNK):
-            students += self.session.scalars(
-                sa.select(Student)
-                .where(Student.id.in_(ids[start : start + CHUNK]))
-                .options(selectinload(Student.certificates), selectinload(Student.wanted_cities),
-                         selectinload(Student.cohort))
-            ).all()  # fmt: skip
-        graduates = plain.graduates(self.session, students, self.indexes, self.today)
+        graduates = plain.graduates(self.session, ids, self.indexes, self.today)
         self._widen(Vocabulary.of(graduates, ()), False)
         self.students.append(self.encoder.graduates(graduates))
 
     def _load_openings(self, ids: list[int]) -> None:
         openings = []
-        for start in range(0, len(ids), CHUNK):
+        for start in range(0, len(ids), plain.CHUNK):
             openings += self.session.scalars(
                 sa.select(Opening)
-                .where(Opening.id.in_(ids[start : start + CHUNK]))
+                .where(Opening.id.in_(ids[start : start + plain.CHUNK]))
                 .options(selectinload(Opening.majors), selectinload(Opening.certificates),
                          selectinload(Opening.plan).selectinload(HiringPlan.alliances))
             ).all()  # fmt: skip
