@@ -35,7 +35,6 @@ from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Members
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.permissions import visible_students_condition
 from marketplace.plans.models import HiringPlan, Opening
 from marketplace.practice.models import PracticeBase, PracticeRequest
 from marketplace.practice.queries import base_loads
@@ -102,11 +101,10 @@ def _is_available(opening: Opening) -> sa.ColumnElement[bool]:
 def candidate_ids(opening: Opening) -> list[int]:
     """The consenting students the opening's enterprise may see today, if the opening is available; those busy over
     its dates are left to the engine's filter (the same rule as `availability.free_during`)."""
-    visible = visible_students_condition(opening.plan.enterprise_id, local_today())
-    return list(db.session.scalars(
-        sa.select(Student.id).where(Student.consent_to_share.is_(True), _is_available(opening), visible)
-        .order_by(Student.id)
-    ))  # fmt: skip
+    with store.using() as rows:
+        if opening.id not in rows.open_opening_set():
+            return []
+        return rows.visible_student_ids(opening.plan.enterprise_id)
 
 
 def priority_sets(openings: Sequence[Opening]) -> dict[int, tuple[float, frozenset[int]]]:
@@ -239,13 +237,25 @@ class CandidatePool(CollectionSequence):
 
     @cached_property
     def major_ids(self) -> np.ndarray:
-        graduates, majors = self.built.engine.graduates, self.built.indexes.major_ids
-        return np.array([-1 if graduates[g].major is None else majors[graduates[g].major]
-                         for g in self.ranked.graduate.tolist()], dtype=np.int64)  # fmt: skip
+        majors = np.array([*self.built.indexes.major_ids, -1], dtype=np.int64)  # -1: no major
+        return majors[self.built.engine.space.graduate_major[self.ranked.graduate]]
 
     def wanted_city_ids(self, position: int) -> tuple[int, ...]:
         regions = self.built.indexes.region_ids
         return tuple(regions[c] for c in self.built.engine.graduates[self.ranked.graduate[position]].wanted_cities)
+
+    def wanted_city_sets(self) -> set[tuple[int, ...]]:
+        """The distinct wanted-city lists among the candidates (as region ids): a handful, not one per candidate."""
+        graduates, regions = self.built.engine.graduates, self.built.indexes.region_ids
+        wishes = {graduates[g].wanted_cities for g in self.ranked.graduate.tolist()}
+        return {tuple(regions[c] for c in wish) for wish in wishes}
+
+    def wanting(self, region_id: int) -> np.ndarray:
+        """Per place of the whole ranking: the candidate wants the city `region_id`."""
+        at = self.built.indexes.region.get(region_id, -1)
+        graduates = self.built.engine.graduates
+        return np.fromiter((at in graduates[g].wanted_cities for g in self.ranked.graduate.tolist()), dtype=bool,
+                           count=self.ranked.eligible)  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -315,13 +325,19 @@ def _suggestions(built: store.Built, graduate: int, ranking: GraduateRanking) ->
     ]
 
 
-def rank_openings(student: Student, *, k: int | None = 20, openings: Sequence[Opening] | None = None):
-    """The top k open openings (k None: every eligible one) for one student: (ranking, suggestions). With k given
-    the suggestions' openings are loaded; otherwise the caller loads those it shows (`attach_openings`)."""
+def rank_openings(
+    student: Student, *, k: int | None = 20, openings: Sequence[Opening] | None = None, levels: int | None = None
+):
+    """The top k open openings (k None: every eligible one, or with `levels` those down to the levels-th distinct
+    fit) for one student: (ranking, suggestions). With k given the suggestions' openings are loaded; otherwise the
+    caller loads those it shows (`attach_openings`)."""
     with store.using() as rows:
         ids = rows.open_opening_ids() if openings is None else [o.id for o in openings]
         built = store.built(rows, [student.id], ids)
-    ranking: GraduateRanking = built.engine.rank_openings(0, len(ids) if k is None else k)
+    if k is None and levels is not None:
+        ranking: GraduateRanking = built.engine.rank_openings_to_level(0, levels)
+    else:
+        ranking = built.engine.rank_openings(0, len(ids) if k is None else k)
     suggestions = _suggestions(built, 0, ranking)
     if k is not None:
         attach_openings(suggestions)

@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -332,7 +333,10 @@ class Rows:
             offsets = np.cumsum(counts) - counts
             gather = np.repeat(start[rows] - offsets, counts) + np.arange(int(counts.sum()))
             busy = self.busy[gather].reshape(-1, 2)
-        return Rows([self.items[i] for i in rows.tolist()], self.fit[rows], self.filters[rows], arrays, busy)
+        items = (
+            list(itemgetter(*rows.tolist())(self.items)) if len(rows) > 1 else [self.items[i] for i in rows.tolist()]
+        )
+        return Rows(items, self.fit[rows], self.filters[rows], arrays, busy)
 
     @staticmethod
     def concat(parts: "Sequence[Rows]") -> "Rows":
@@ -368,7 +372,10 @@ class Encoder:
             return sp.csr_matrix((len(texts), 0))
         if not texts:
             return sp.csr_matrix((0, self._n_skills))
-        return self.texts.transform([clean_text(t) for t in texts]).tocsr()
+        # Each distinct text once: a cohort's skill texts repeat (a class, a programme), and transforming costs.
+        distinct: dict[str, int] = {}
+        rows = np.array([distinct.setdefault(clean_text(t), len(distinct)) for t in texts], dtype=np.int64)
+        return self.texts.transform(list(distinct)).tocsr()[rows]
 
     def _wish(self, wish: tuple[int, ...]) -> np.ndarray:
         """A graduate's place block: the best value of its wanted cities for every city column, or "anywhere"."""
@@ -418,6 +425,8 @@ class Encoder:
                 [(x.needs[0].toordinal(), x.needs[1].toordinal()) if x.needs else (0, 0) for x in g], dtype=np.int32
             ).reshape(n_g, 2),
             "busy_count": np.array([len(x.busy) for x in g], dtype=np.int64),
+            "major": np.array([-1 if x.major is None else x.major for x in g], dtype=np.int64),
+            "declines": np.array([len(x.declined_by) for x in g], dtype=np.int64),
         }
         busy_rows = np.array([(a.toordinal(), b.toordinal()) for a, b in busy], dtype=np.int64).reshape(len(busy), 2)
         return Rows(g, fit, filters, arrays, busy_rows)
@@ -536,7 +545,9 @@ class FeatureSpace:
         self.opening_window, self.opening_group = b["window"], b["group"]
         self.priority_sets = encoder.groups.matrix(self.school_index)
         # (graduate, enterprise) pairs declined, as sorted integer codes graduate * stride + enterprise.
-        declined = [(i, e) for i, x in enumerate(self.graduates) if x.declined_by for e in x.declined_by]
+        self.graduate_major = a["major"]  # index into the catalogue's majors, -1 for none
+        declining = np.flatnonzero(a["declines"]).tolist()
+        declined = [(i, e) for i in declining for e in self.graduates[i].declined_by]
         self.declined_stride = max([e for _, e in declined] + self.opening_enterprise.tolist(), default=0) + 1
         self.declined = np.unique(np.array([i * self.declined_stride + e for i, e in declined], dtype=np.int64))
 

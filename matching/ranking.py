@@ -11,7 +11,7 @@ selecting graduates; whether the graduate's school has priority at an opening is
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -185,6 +185,20 @@ class Engine:
             for n, c in enumerate(order[:k])
         )
         return OpeningRanking(opening, int(s.opening_ids[opening]), tolerance, len(candidates), places, exact)
+
+    def rank_openings_to_level(self, graduate: int, levels: int) -> GraduateRanking:
+        """Every eligible opening down to the `levels`-th distinct fit (ties included), by fit then id: what a page
+        that groups equal-fit openings needs, without making a place for each of thousands below it."""
+        s = self.space
+        openings = np.arange(len(s.openings))
+        openings = openings[s.eligible_pairs(np.full(len(openings), graduate), openings)]
+        fit_q = quantise(s.fit_row(graduate)[openings])
+        distinct = np.unique(fit_q)[::-1]
+        if len(distinct) > levels:
+            keep = fit_q >= distinct[levels - 1]
+            ranking = self._graduate_ranking(graduate, openings[keep], fit_q[keep] / QUANTUM, int(keep.sum()))
+            return replace(ranking, eligible=len(openings))
+        return self._graduate_ranking(graduate, openings, fit_q / QUANTUM, len(openings))
 
     def rank_openings(self, graduate: int, k: int = 20) -> GraduateRanking:
         s = self.space

@@ -40,8 +40,8 @@ class ListPage(Pagination):
 
 
 # ------------------------------------------------------------------------------------ an opening's candidates
-def _school_cities(school_ids) -> dict[int, int]:
-    ids = sorted({int(i) for i in school_ids})
+def _school_cities(school_ids: np.ndarray) -> dict[int, int]:
+    ids = np.unique(school_ids).tolist()
     return dict(
         db.session.execute(sa.select(Organization.id, Organization.city_id).where(Organization.id.in_(ids))).all()
     )
@@ -57,10 +57,8 @@ def filter_candidates(pool: ranking.CandidatePool, f: CandidateFilters) -> ranki
     if f.member:
         mask &= pool.ranked.priority == (f.member == "yes")
     if f.city is not None:
-        city_of = _school_cities(pool.school_ids)
-        at_school = np.array([city_of.get(int(s)) == f.city for s in pool.school_ids], dtype=bool)
-        wanted = np.array([f.city in pool.wanted_city_ids(n) for n in range(len(mask))], dtype=bool)
-        mask &= at_school | wanted
+        in_city = [school for school, city in _school_cities(pool.school_ids).items() if city == f.city]
+        mask &= np.isin(pool.school_ids, np.array(in_city, dtype=np.int64)) | pool.wanting(f.city)
     return pool.keep(mask)
 
 
@@ -68,7 +66,7 @@ def candidate_choices(pool: ranking.CandidatePool) -> dict[str, list[tuple[int, 
     """The schools, majors and cities the ranked candidates have, for the filter's options."""
     city_of = _school_cities(pool.school_ids)
     major_ids = {int(m) for m in np.unique(pool.major_ids)} - {-1}
-    city_ids = set(city_of.values()) | {r for n in range(len(pool.school_ids)) for r in pool.wanted_city_ids(n)}
+    city_ids = set(city_of.values()).union(*pool.wanted_city_sets())
     schools = db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.id.in_(city_of)))
     majors = db.session.execute(sa.select(Major.id, Major.name).where(Major.id.in_(major_ids)))
     cities = db.session.execute(sa.select(Region.id, Region.name).where(Region.id.in_(city_ids)))

@@ -36,6 +36,7 @@ from matching.model import FEATURES
 
 STEPS = {"shortlist": NominationStatus.SHORTLISTED, "offer": NominationStatus.OFFERED}
 SHOWN_REFUSALS = 10
+SHOWN_GROUPS = 20  # rows of a student's openings page (identical openings are one row)
 
 
 def _page_number() -> int:
@@ -102,8 +103,8 @@ def act_on_candidates(opening_id: int):
 def student_openings(student_id: int):
     """Ranked openings for one of the school's students, identical ones as one row, with a button to nominate."""
     student = load_or_404(Student, student_id, lambda s, u: s.can_edit(u))
-    result, suggestions = ranking.rank_openings(student, k=None)
-    groups = group_openings(suggestions, 20)
+    result, suggestions = ranking.rank_openings(student, k=None, levels=SHOWN_GROUPS)
+    groups = group_openings(suggestions, SHOWN_GROUPS)
     already = set(db.session.scalars(sa.select(Nomination.opening_id).where(Nomination.student_id == student.id)))
     return render_template("allocations/student_openings.html", student=student, result=result, groups=groups,
                            already=already, form=PutForwardForm(), floor=fit_floor(student.school_id, local_today()),

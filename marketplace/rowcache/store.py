@@ -23,10 +23,11 @@ from flask import current_app
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace import availability
-from marketplace.cohorts.models import Cohort, StudentCertificate
+from marketplace.cohorts.models import Cohort, Student, StudentCertificate
 from marketplace.db import reading_only
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization
+from marketplace.permissions import visible_students_condition
 from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate, OpeningKind
 from marketplace.rowcache import plain
 from marketplace.rowcache.models import EVERY_OPENING, OPENING, STUDENT, RankingChange
@@ -103,6 +104,8 @@ class RowStore:
         self.students, self.openings = _Side(), _Side()
         self.facts: dict[int, Facts] = {}  # what the pages sort and group openings by
         self._open: tuple[int, list[int]] | None = None  # (version, ids of the openings available today)
+        self._open_set: tuple[list[int], set[int]] | None = None
+        self._visible: dict[tuple[int, int], list[int]] = {}  # (version, enterprise id) → students it may see
         self.encoder = self._encoder(self._universe())
 
     # ------------------------------------------------------------------ vocabulary
@@ -187,6 +190,24 @@ class RowStore:
             ))  # fmt: skip
             self._open = (self.version, ids)
         return self._open[1]
+
+    def open_opening_set(self) -> set[int]:
+        ids = self.open_opening_ids()
+        if self._open_set is None or self._open_set[0] is not ids:
+            self._open_set = (ids, set(ids))
+        return self._open_set[1]
+
+    def visible_student_ids(self, enterprise_id: int) -> list[int]:
+        """The consenting students the enterprise may see today (`visible_students_condition`), kept until the next
+        change for the few enterprises asked most recently."""
+        key = (self.version, enterprise_id)
+        if key not in self._visible or not self.version:
+            condition = visible_students_condition(enterprise_id, self.today)
+            query = sa.select(Student.id).where(condition).order_by(Student.id)
+            ids = [row[0] for row in self.session.connection().execute(query)]
+            self._visible = {k: v for k, v in self._visible.items() if k[0] == self.version and len(self._visible) < 64}
+            self._visible[key] = ids
+        return self._visible[key]
 
     def space(self, student_ids: Sequence[int], opening_ids: Sequence[int]) -> FeatureSpace:
         """The feature space of these students and openings, in this order (loading the rows not kept)."""
