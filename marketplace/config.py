@@ -87,6 +87,14 @@ class Config:
     ARGON2_PARALLELISM = 1
     INVITATION_DAYS = 7
     PER_PAGE = 30
+    # Background jobs (huey): JOBS_URL=redis://… puts the queue on Redis, shared by consumers on any machine;
+    # without it the queue is a SQLite file beside the database, for `make run` on one machine.
+    JOBS_URL = os.environ.get("JOBS_URL") or None
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "xiaoqitong")
+    JOBS_SQLITE_PATH = str(INSTANCE_DIR / "jobs.db")
+    JOBS_IMMEDIATE = False  # run each job inside the request that enqueues it (the suite)
+    # A job still queued or running this long after it was enqueued has lost its worker: it no longer blocks a new one.
+    JOBS_LOST_AFTER_S = int(os.environ.get("JOBS_LOST_AFTER_S", "3600"))
 
     @classmethod
     def secret_key(cls) -> str:
@@ -108,6 +116,7 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
+    JOBS_IMMEDIATE = True
 
     @classmethod
     def secret_key(cls) -> str:
