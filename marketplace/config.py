@@ -93,6 +93,9 @@ class Config:
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "xiaoqitong")
     JOBS_SQLITE_PATH = str(INSTANCE_DIR / "jobs.db")
     JOBS_IMMEDIATE = False  # run each job inside the request that enqueues it (the suite)
+    # Uploaded cohort files between preview and commit: a directory every web machine shares (NFS …) when there are
+    # several; by default `instance/cohort-imports/`.
+    COHORT_IMPORT_DIR = os.environ.get("COHORT_IMPORT_DIR") or None
     # A job still queued or running this long after it was enqueued has lost its worker: it no longer blocks a new one.
     JOBS_LOST_AFTER_S = int(os.environ.get("JOBS_LOST_AFTER_S", "3600"))
 

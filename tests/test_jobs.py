@@ -269,3 +269,15 @@ def test_a_real_consumer_on_redis_runs_the_allocation(client, login_as, db, worl
     assert run.summary["placed"] == 3
     assert _count(db, AllocationSeat) == 3
     assert db.session.get(Job, job_id).parameters["stages"] == ALLOCATION_STAGES
+
+
+# ------------------------------------------------------------------------------------------ the daily sweep's task
+def test_the_governance_sweep_is_a_daily_task_and_still_a_command(app, db):
+    from marketplace.governance import jobs as governance_jobs
+
+    assert governance_jobs.daily_sweep.s().validate_datetime(datetime(2026, 3, 1, 17, 30))
+    assert not governance_jobs.daily_sweep.s().validate_datetime(datetime(2026, 3, 1, 17, 31))
+    AllianceFactory(short_name="甲盟")
+    assert governance_jobs.daily_sweep.call_local() == 0, "the task's own body (huey keeps no periodic task's result)"
+    output = app.test_cli_runner().invoke(args=["governance", "sweep", "--date", "2026-03-01"]).output
+    assert "甲盟: 0 action(s)" in output
