@@ -96,6 +96,8 @@ class Config:
     # Uploaded cohort files between preview and commit: a directory every web machine shares (NFS …) when there are
     # several; by default `instance/cohort-imports/`.
     COHORT_IMPORT_DIR = os.environ.get("COHORT_IMPORT_DIR") or None
+    # A cohort import saving more rows than this runs on the queue, with counts, instead of inside the request.
+    JOBS_IMPORT_ROWS = int(os.environ.get("JOBS_IMPORT_ROWS", "2000"))
     # A job still queued or running this long after it was enqueued has lost its worker: it no longer blocks a new one.
     JOBS_LOST_AFTER_S = int(os.environ.get("JOBS_LOST_AFTER_S", "3600"))
 

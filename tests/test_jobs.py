@@ -281,3 +281,28 @@ def test_the_governance_sweep_is_a_daily_task_and_still_a_command(app, db):
     assert governance_jobs.daily_sweep.call_local() == 0, "the task's own body (huey keeps no periodic task's result)"
     output = app.test_cli_runner().invoke(args=["governance", "sweep", "--date", "2026-03-01"]).output
     assert "甲盟: 0 action(s)" in output
+
+
+# ----------------------------------------------------------------------------------------- a big cohort import
+def test_a_big_cohort_import_is_saved_by_a_job_with_counts(app, client, login_as, db, tmp_path, monkeypatch):
+    from marketplace.cohorts.models import Student
+    from tests.test_cohorts_views import four_hundred_rows_three_bad, upload
+
+    monkeypatch.setitem(app.config, "COHORT_IMPORT_DIR", str(tmp_path))
+    monkeypatch.setitem(app.config, "JOBS_IMPORT_ROWS", 100)
+    school, other = SchoolFactory(), SchoolFactory()
+    staff = UserFactory(organization=school, role=Role.ORG_STAFF)
+    login_as(staff)
+    preview_url = upload(client, school.id, four_hundred_rows_three_bad()).headers["Location"]
+    response = client.post(preview_url, data={"mode": "good"})
+    job = db.session.scalar(sa.select(Job))
+    assert response.headers["Location"] == f"/jobs/{job.id}"
+    assert (job.kind, job.status, job.organization_id) == (JobKind.COHORT_IMPORT, JobStatus.DONE, school.id)
+    assert _count(db, Student) == 397
+    assert (job.done, job.total, job.parameters["stages"]) == (397, 397, ["importing"])
+    assert job.parameters["result"] == {"created": 397, "updated": 0, "skipped": 3}
+    page = client.get(f"/jobs/{job.id}", headers=ZH).get_data(as_text=True)
+    assert f'href="/cohorts/{job.result_id}"' in page
+    assert client.get(preview_url).status_code == 404, "the upload is gone once saved"
+    login_as(UserFactory(organization=other, role=Role.ORG_ADMIN))
+    assert client.get(f"/jobs/{job.id}").status_code == 404, "another school's job is missing to it"
