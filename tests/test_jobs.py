@@ -306,3 +306,20 @@ def test_a_big_cohort_import_is_saved_by_a_job_with_counts(app, client, login_as
     assert client.get(preview_url).status_code == 404, "the upload is gone once saved"
     login_as(UserFactory(organization=other, role=Role.ORG_ADMIN))
     assert client.get(f"/jobs/{job.id}").status_code == 404, "another school's job is missing to it"
+
+
+@pytest.mark.parametrize("status", [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED])
+def test_a_jobs_page_and_the_allocations_list_speak_chinese(client, login_as, db, world, status):
+    """The demo has no job, so the zh sweep never reaches a job's page: each state of one is swept here."""
+    from tests.test_zh_sweep import english_words
+
+    alliance, clerk = world
+    job = Job(kind=JobKind.ALLOCATION, alliance_id=alliance.id, status=status, stage=JobStage.RANKING, done=1,
+              total=4, created_by_id=clerk.id, reason_key="error" if status is JobStatus.FAILED else None)  # fmt: skip
+    db.session.add(job)
+    db.session.commit()
+    login_as(clerk)
+    for url in (f"/jobs/{job.id}", f"/alliances/{alliance.id}/allocations"):
+        response = client.get(url, headers=ZH)
+        assert response.status_code == 200
+        assert english_words(response.get_data(as_text=True))[0] == set(), url
