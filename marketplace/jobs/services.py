@@ -106,8 +106,11 @@ def progress_key(job_id: int) -> str:
 def live(job: Job) -> tuple[JobStage, int, int | None]:
     """The stage and counts to show: the worker's latest report while the job runs, else the stored ones."""
     if job.status is JobStatus.RUNNING:
-        queue.configure(current_app)
-        reported = queue.huey.get(progress_key(job.id), peek=True)
+        try:
+            reported = queue.configure(current_app).get(progress_key(job.id), peek=True)
+        except Exception:  # the queue's store is unreachable: show what the database knows
+            log.warning("job %s: cannot read its progress", job.id, exc_info=True)
+            reported = None
         if reported:
             return JobStage(reported["stage"]), reported["done"], reported["total"]
     return job.stage, job.done, job.total
@@ -130,12 +133,8 @@ def execute(job_id: int, work: Callable[[Job, Progress], int | None],
         try:
             result_id = work(job, progress)
             progress.copy_to(job)
-            job.status, job.stage, job.result_id, job.finished_at = (
-                JobStatus.DONE,
-                JobStage.FINISHED,
-                result_id,
-                utcnow(),
-            )
+            job.status, job.stage, job.finished_at = JobStatus.DONE, JobStage.FINISHED, utcnow()
+            job.result_id = result_id
             db.session.commit()
         except Exception as exc:
             db.session.rollback()
