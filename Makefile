@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 MO := translations/zh/LC_MESSAGES/messages.mo
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: setup run test test-sqlite test-postgresql lint bench screenshots translations-update clean
+.PHONY: setup run worker test test-sqlite test-postgresql lint bench screenshots translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,19 @@ $(NODE_STAMP): package-lock.json package.json
 
 setup: $(STAMP) $(MO) $(NODE_STAMP)
 
+# The web server and, beside it, a huey consumer for the background jobs (queue in instance/jobs.db); Ctrl-C stops both.
 run: setup
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@echo "Serving on http://127.0.0.1:5000  (Ctrl-C to stop)"
+	@echo "Serving on http://127.0.0.1:5000 with a background worker  (Ctrl-C to stop)"
+	@trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/huey_consumer marketplace.jobs.worker.huey --workers 1 --quiet & worker=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Only the consumer, e.g. on another machine (JOBS_URL=redis://… DATABASE_URL=… as for the web server).
+worker: setup
+	$(BIN)/huey_consumer marketplace.jobs.worker.huey --workers $${JOBS_WORKERS:-2}
 
 # Style, format and the import contracts in pyproject.toml (dependencies point one way).
 lint: setup

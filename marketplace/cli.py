@@ -79,18 +79,17 @@ governance_cli = AppGroup("governance", help="Alliance governance: the daily swe
 @governance_cli.command("sweep")
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as of this day (default: today).")
 def governance_sweep(on):
-    """Apply lapses, flag absences and send the due reminders for every alliance (run daily from cron)."""
-    from marketplace.alliances.models import Alliance
-    from marketplace.governance import sweep
+    """Apply lapses, flag absences and send the due reminders for every alliance. The queue's consumers run it daily
+    (`governance.jobs.daily_sweep`); this runs it now, here."""
+    from marketplace.governance.jobs import sweep_all
     from marketplace.timeutil import local_today
 
-    today = on.date() if on else local_today()
-    for alliance in db.session.scalars(sa.select(Alliance).order_by(Alliance.id)).all():
-        lines = sweep.run(alliance, today)
-        db.session.commit()
+    def report(alliance, lines):
         click.echo(f"{alliance.short_name}: {len(lines)} action(s)")
         for line in lines:
             click.echo(f"  {line}")
+
+    sweep_all(on.date() if on else local_today(), report)
 
 
 def register(app: Flask) -> None:

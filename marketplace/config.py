@@ -91,6 +91,19 @@ class Config:
     RANKING_ROWS_KEPT = False
     INVITATION_DAYS = 7
     PER_PAGE = 30
+    # Background jobs (huey): JOBS_URL=redis://… puts the queue on Redis, shared by consumers on any machine;
+    # without it the queue is a SQLite file beside the database, for `make run` on one machine.
+    JOBS_URL = os.environ.get("JOBS_URL") or None
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "xiaoqitong")
+    JOBS_SQLITE_PATH = str(INSTANCE_DIR / "jobs.db")
+    JOBS_IMMEDIATE = False  # run each job inside the request that enqueues it (the suite)
+    # Uploaded cohort files between preview and commit: a directory every web machine shares (NFS …) when there are
+    # several; by default `instance/cohort-imports/`.
+    COHORT_IMPORT_DIR = os.environ.get("COHORT_IMPORT_DIR") or None
+    # A cohort import saving more rows than this runs on the queue, with counts, instead of inside the request.
+    JOBS_IMPORT_ROWS = int(os.environ.get("JOBS_IMPORT_ROWS", "2000"))
+    # A job still queued or running this long after it was enqueued has lost its worker: it no longer blocks a new one.
+    JOBS_LOST_AFTER_S = int(os.environ.get("JOBS_LOST_AFTER_S", "3600"))
 
     @classmethod
     def secret_key(cls) -> str:
@@ -112,6 +125,7 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
+    JOBS_IMMEDIATE = True
 
     @classmethod
     def secret_key(cls) -> str:

@@ -26,6 +26,7 @@ from marketplace.governance.models import (
     Office,
     OfficerTerm,
 )
+from marketplace.jobs.models import Job, JobKind, JobStage, JobStatus
 from marketplace.notifications.models import Notification
 from marketplace.orgs.models import OrgKind
 from marketplace.pipeline.models import Placement
@@ -136,6 +137,10 @@ def _side(world: World, side: str) -> None:
                               decided_at=run.snapshot_at)  # fmt: skip
     confirmed.seats = [AllocationSeat(student=student, opening=opening, fit=0.7, choice=1, nomination_id=nomination.id)]
     db.session.add(confirmed)
+    # The background job that computed the proposed run: its page is the secretariat's.
+    job = Job(kind=JobKind.ALLOCATION, alliance_id=alliance.id, status=JobStatus.DONE, stage=JobStage.FINISHED,
+              result_id=run.id, parameters={"choices": 15, "scope": "members"}, created_by_id=clerk.id)  # fmt: skip
+    db.session.add(job)
     db.session.commit()
 
     world.logins |= {who: user.get_id() for who, user in users.items()}
@@ -147,7 +152,7 @@ def _side(world: World, side: str) -> None:
         f"base_{side}": base.id, f"request_{side}": request.id, f"meeting_{side}": meeting.id,
         f"motion_{side}": motion.id, f"term_{side}": term.id, f"report_{side}": report.id,
         f"assessment_{side}": assessment.id, f"expert_{side}": expert.id, f"group_{side}": group.id,
-        f"run_{side}": run.id, f"applicant_{side}": applicant.id, f"school_{side}": school.id,
+        f"run_{side}": run.id, f"job_{side}": job.id, f"applicant_{side}": applicant.id, f"school_{side}": school.id,
         f"enterprise_{side}": enterprise.id, f"staff_{side}": school_staff.id, f"invitation_{side}": token,
     }  # fmt: skip
 

@@ -71,8 +71,8 @@ PARAMS = {
     "nomination_id": "nomination_own", "placement_id": "placement_own", "teacher_id": "teacher_own",
     "base_id": "base_own", "request_id": "request_own", "meeting_id": "meeting_own", "motion_id": "motion_own",
     "term_id": "term_own", "report_id": "report_own", "assessment_id": "assessment_own", "expert_id": "expert_own",
-    "group_id": "group_own", "run_id": "run_own", "school_id": "school_own", "org_id": "school_own",
-    "user_id": "staff_own", "token": "invitation_own", "year": "year",
+    "group_id": "group_own", "run_id": "run_own", "job_id": "job_own", "school_id": "school_own",
+    "org_id": "school_own", "user_id": "staff_own", "token": "invitation_own", "year": "year",
 }  # fmt: skip
 
 # The table, keyed by endpoint: a rename of a blueprint is a search-and-replace here.
@@ -128,6 +128,9 @@ ACCESS: dict[str, dict] = {
     "governance.schedule": {"POST": SECRETARIAT_ONLY},
     "governance.table_motion": {"POST": SECRETARIAT_ONLY},
     "governance.vote": {"POST": SECRETARIAT_ONLY},
+    # background jobs: an alliance's job is its secretariat's
+    "jobs.job": {"GET": SECRETARIAT_ONLY},
+    "jobs.progress": {"GET": SECRETARIAT_ONLY},
     # main
     "main.index": {"GET": EVERYONE},
     "main.set_language": {"args": {"code": "zh"}, "POST": EVERYONE},

@@ -230,21 +230,36 @@ def _receiver_scores(engine, top) -> np.ndarray:
     return (key_q * 2 + top.priority).astype(np.float64)
 
 
-def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str = "members") -> AllocationRun:
+def _no_progress(stage: str, done: int = 0, total: int | None = None) -> None:
+    pass
+
+
+def run(
+    alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str = "members", progress=_no_progress
+) -> AllocationRun:
+    """Compute and store (flush) a proposal. `progress(stage, done, total)` hears each stage as it starts and the
+    counts it reaches (a background job shows them: `marketplace.jobs`)."""
     if scope not in SCOPES or not 1 <= choices <= 50:
         raise ValueError("scope must be one of SCOPES and choices between 1 and 50")
     timings = {}
     started = time.perf_counter()
+    progress("reading")
     students, openings, visible = alliance_inputs(alliance, local_today(), scope)
+    progress("building", 0, len(students))
     snapshot = ranking.build_snapshot(students, openings)
     timings["read_and_build_s"] = time.perf_counter() - started
     step = time.perf_counter()
+    progress("ranking", 0, len(snapshot.students))
     top, rows, score = _preferences(snapshot, choices, visible)
+    progress("ranking", len(snapshot.students), len(snapshot.students))
     timings["rank_s"] = time.perf_counter() - step
     step = time.perf_counter()
+    progress("allocating", 0, len(snapshot.students))
     capacity, regions = capacities(openings), enterprise_caps(openings)
     ids = snapshot.engine.space.graduate_ids
     allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids, regions=regions)
+    placed = int((allocation.assignment >= 0).sum())
+    progress("allocating", placed, len(snapshot.students))
     timings["allocate_s"] = time.perf_counter() - step
     blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, ids, regions)
     passed_fit = _passed_fits(top, rows, allocation, ids)
@@ -266,6 +281,7 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
         created_by_id=actor.id,
     )
     db.session.add(run)
+    progress("storing", 0, placed)
     for i, j in enumerate(allocation.assignment.tolist()):
         if j < 0:
             continue
@@ -282,6 +298,7 @@ def run(alliance: Alliance, *, actor, choices: int = DEFAULT_CHOICES, scope: str
         | enterprise_cap_figures(regions, capacity, allocation)
     )
     db.session.flush()
+    progress("storing", placed, placed)
     record("allocation_run", run, actor=actor, placed=run.summary["placed"], students=run.summary["students"])
     return run
 

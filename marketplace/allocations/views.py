@@ -13,9 +13,12 @@ from wtforms.widgets import HiddenInput
 
 from marketplace.alliances.models import Alliance
 from marketplace.allocations import decisions, labels, services
+from marketplace.allocations import jobs as allocation_jobs
 from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
 from marketplace.extensions import db
 from marketplace.input_guard import db_int
+from marketplace.jobs import services as job_services
+from marketplace.jobs.models import Job, JobKind
 from marketplace.permissions import is_secretariat, load_or_404
 from marketplace.pipeline.models import NominationSource
 from marketplace.refusals import commit
@@ -60,18 +63,24 @@ def allocations(alliance_id: int):
     alliance = _alliance_for_secretariat(alliance_id)
     form = RunForm()
     if form.validate_on_submit():
-        run = services.run(alliance, actor=current_user, choices=form.choices.data, scope=form.scope.data)
-        db.session.commit()
-        flash(_("Allocation computed: review it, then confirm or discard."), "success")
-        return redirect(url_for("allocations.allocation", run_id=run.id))
+        parameters = {"choices": form.choices.data, "scope": form.scope.data}
+        job_id = commit(
+            lambda: job_services.start(JobKind.ALLOCATION, actor=current_user, alliance_id=alliance.id,
+                                       parameters=parameters).id,
+            conflict=str(job_services.BUSY),
+        )  # fmt: skip
+        if job_id is not None:
+            # The run computes in a queue consumer; its page shows the stages as the worker reports them.
+            job_services.enqueue(job_id, allocation_jobs.allocate)
+            return redirect(url_for("jobs.job", job_id=job_id))
     runs = db.session.scalars(
         sa.select(AllocationRun).where(AllocationRun.alliance_id == alliance.id).order_by(AllocationRun.id.desc())
     ).all()
-    # The last run's total time: the page shows progress against it while a new run computes.
-    estimate_s = sum((runs[0].timings or {}).values()) if runs else 2.0
-    return render_template(
-        "allocations/allocations.html", alliance=alliance, form=form, runs=runs, estimate_s=estimate_s
-    )
+    jobs = db.session.scalars(
+        sa.select(Job).where(Job.kind == JobKind.ALLOCATION, Job.alliance_id == alliance.id)
+        .order_by(Job.id.desc()).limit(5)
+    ).all()  # fmt: skip
+    return render_template("allocations/allocations.html", alliance=alliance, form=form, runs=runs, jobs=jobs)
 
 
 def _may_view_run(run: AllocationRun, user) -> bool:

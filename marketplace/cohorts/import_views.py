@@ -1,17 +1,21 @@
 """Upload a student sheet, see every problem, then save the good rows or nothing (see `uploads` for the file)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace.cohorts import access, services, uploads
+from marketplace.cohorts import jobs as cohort_jobs
 from marketplace.cohorts.forms import CommitForm, UploadForm
 from marketplace.cohorts.importer import MAX_ROWS
 from marketplace.cohorts.spreadsheet import MAX_UPLOAD_BYTES
 from marketplace.cohorts.views import bp
 from marketplace.db import reading_only
 from marketplace.extensions import db
+from marketplace.jobs import services as job_services
+from marketplace.jobs.models import JobKind
+from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 
 PROBLEMS_SHOWN = 1000
@@ -75,6 +79,8 @@ def preview(school_id: int, token: str):
     form = CommitForm()
     if form.validate_on_submit() and preview.can_commit:
         mode = services.ImportMode(form.mode.data)
+        if _queued(mode, preview):
+            return _queue_import(school.id, token, mode)
         result = services.import_students(school.id, pending.graduation_year, preview, mode=mode, actor=current_user)
         db.session.commit()
         if result.cohort_id is None:
@@ -101,3 +107,17 @@ def preview(school_id: int, token: str):
         existing=existing,
         form=form,
     )
+
+
+def _queued(mode, preview) -> bool:
+    """A big save goes to the queue; a refused all-or-nothing saves nothing and answers at once."""
+    writes = mode is services.ImportMode.GOOD_ROWS or not preview.bad_rows
+    return writes and len(preview.rows) > current_app.config["JOBS_IMPORT_ROWS"]
+
+
+def _queue_import(school_id: int, token: str, mode) -> Response:
+    parameters = {"token": token, "mode": mode.value}
+    job_id = commit(lambda: job_services.start(JobKind.COHORT_IMPORT, actor=current_user, organization_id=school_id,
+                                               parameters=parameters).id)  # fmt: skip
+    job_services.enqueue(job_id, cohort_jobs.import_rows)
+    return redirect(url_for("jobs.job", job_id=job_id))

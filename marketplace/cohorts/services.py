@@ -96,8 +96,14 @@ def count_existing(school_id: int, numbers: list[str]) -> int:
     return total
 
 
-def import_students(school_id: int, graduation_year: int, preview: Preview, *, mode: ImportMode, actor) -> ImportResult:
-    """Create or update students by (school, 学号) from a preview; one audit event with the counts."""
+PROGRESS_EVERY = 500  # rows between two progress reports of a big import
+
+
+def import_students(
+    school_id: int, graduation_year: int, preview: Preview, *, mode: ImportMode, actor, progress=None
+) -> ImportResult:
+    """Create or update students by (school, 学号) from a preview; one audit event with the counts. A background
+    import hears `progress("importing", done, total)` every few hundred rows."""
     if preview.file_errors:
         raise ValueError("a file with file-level errors cannot be imported")
     if mode is ImportMode.ALL_OR_NOTHING and preview.bad_rows:
@@ -118,7 +124,9 @@ def import_students(school_id: int, graduation_year: int, preview: Preview, *, m
     city_ids = {i for r in rows for i in r.wanted_city_ids}
     cities = {r.id: r for r in db.session.scalars(sa.select(Region).where(Region.id.in_(city_ids)))} if city_ids else {}
     result = ImportResult(cohort_id=cohort.id, skipped=preview.total_rows - len(rows))
-    for row in rows:
+    for done, row in enumerate(rows):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress("importing", done, len(rows))
         student = existing.get(row.student_no)
         if student is None:
             student = Student(
@@ -142,6 +150,8 @@ def import_students(school_id: int, graduation_year: int, preview: Preview, *, m
             else:
                 result.consents_withdrawn += 1
     db.session.flush()
+    if progress is not None:
+        progress("importing", len(rows), len(rows))
     record(
         "students_imported",
         cohort,

@@ -90,7 +90,18 @@ def save(preview: Preview, *, filename: str, school_id: int, user_id: int, gradu
 
 def load(token: str, *, school_id: int, user_id: int) -> PendingUpload | None:
     """The pending upload, if this session made it, for this user and school, within the hour."""
-    if not _TOKEN.match(token) or token not in session.get(SESSION_KEY, []):
+    if token not in session.get(SESSION_KEY, []):
+        return None
+    pending = read(token, school_id=school_id, user_id=user_id)
+    if pending is None and _TOKEN.match(token) and not (_folder() / f"{token}.json").exists():
+        discard(token)  # stale or removed: the session forgets it
+    return pending
+
+
+def read(token: str, *, school_id: int, user_id: int) -> PendingUpload | None:
+    """The pending upload for this user and school within the hour, whatever the session: a background import reads
+    it in the worker (on another machine, COHORT_IMPORT_DIR must be shared storage)."""
+    if not _TOKEN.match(token):
         return None
     try:
         meta = json.loads((_folder() / f"{token}.json").read_text())
@@ -99,22 +110,27 @@ def load(token: str, *, school_id: int, user_id: int) -> PendingUpload | None:
     if meta.get("school_id") != school_id or meta.get("user_id") != user_id:
         return None
     if time.time() - meta.get("created", 0) > MAX_AGE_SECONDS:
-        discard(token)
+        remove(token)
         return None
     try:
         preview = Preview.from_dict(json.loads((_folder() / f"{token}{PREVIEW}").read_bytes()))
     except (OSError, ValueError, KeyError, TypeError):  # removed as stale meanwhile, or not ours
-        discard(token)
+        remove(token)
         return None
     return PendingUpload(token=token, preview=preview, **meta)
 
 
 def discard(token: str) -> None:
+    remove(token)
+    session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
+
+
+def remove(token: str) -> None:
+    """Delete the upload's files (the session forgets the token by itself when it no longer finds them)."""
     if not _TOKEN.match(token):
         return
     for suffix in (PREVIEW, ".json", ".bin"):  # .bin: uploads kept before previews were
         (_folder() / f"{token}{suffix}").unlink(missing_ok=True)
-    session[SESSION_KEY] = [t for t in session.get(SESSION_KEY, []) if t != token]
 
 
 def purge_stale() -> None:

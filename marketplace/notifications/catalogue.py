@@ -100,6 +100,12 @@ ALLOCATION_TO_ENTERPRISE = _kind(
     _l("Alliance allocation #%(run)d (%(alliance)s): %(count)d candidates put forward to your openings"),
     "allocations.allocation",
 )
+# The secretariat's background run ended: ready for review, or failed with the reason on the job's page.
+ALLOCATION_READY = _kind(
+    "allocation_ready", _l("Allocation #%(run)d (%(alliance)s) is ready: review it, then confirm or discard."),
+    "allocations.allocation",
+)  # fmt: skip
+ALLOCATION_FAILED = _kind("allocation_failed", _l("The allocation of %(alliance)s failed: see why."), "jobs.job")
 
 # --- teacher practice ----------------------------------------------------------------------------------------
 PRACTICE_REQUESTED = _kind(

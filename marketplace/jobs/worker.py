@@ -1,0 +1,13 @@
+"""The consumer's entry point: `huey_consumer marketplace.jobs.worker.huey` builds the app from the environment
+(XQT_ENV, DATABASE_URL, JOBS_URL …, as the web server does) and runs its tasks in it."""
+
+from marketplace import create_app
+from marketplace.jobs import queue
+
+app = create_app()
+huey = queue.bind(app)
+
+# Every module that declares tasks, so that this consumer knows them (create_app imports the views' ones already).
+from marketplace.allocations import jobs as _allocation_jobs  # noqa: E402, F401
+from marketplace.cohorts import jobs as _cohort_jobs  # noqa: E402, F401
+from marketplace.governance import jobs as _governance_jobs  # noqa: E402, F401
