@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from marketplace import availability
 from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership, in_force_on
-from marketplace.cohorts.models import Cohort, Student
+from marketplace.cohorts.models import Cohort, Gender, Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.permissions import visible_students_condition
@@ -222,6 +222,8 @@ def build_snapshot(
             wanted_kinds=_kinds_left(s, placed.get(s.id, set())),
             graduation_year=s.cohort.graduation_year,
             post_ok_from=post_ok_from(s),
+            adult_from=s.birth_date + relativedelta(years=18),
+            female=s.gender is Gender.FEMALE,
             busy=taken.get(s.id, ()),
         )
         for s in students
@@ -242,6 +244,8 @@ def build_snapshot(
                 start=o.start_date,
                 end=o.end_date,
                 post_rules=o.kind is OpeningKind.POST_INTERNSHIP,
+                minors_barred=o.kind.is_internship and o.minors_forbidden_work,
+                women_barred=o.kind.is_internship and o.women_forbidden_work,
                 latest_graduation_year=o.start_date.year if o.kind is OpeningKind.EMPLOYMENT else None,
                 tolerance=tolerance,
                 priority_schools=schools,

@@ -281,6 +281,12 @@ class FeatureSpace:
         self.opening_kind_bit = np.array([1 << kind_index[x.kind] for x in o], dtype=np.int64)
         self.graduation_year = np.array([x.graduation_year for x in g], dtype=np.int32)
         self.post_ok_from = np.array([x.post_ok_from.toordinal() if x.post_ok_from else 0 for x in g], dtype=np.int32)
+        self.adult_from = np.array([x.adult_from.toordinal() if x.adult_from else 0 for x in g], dtype=np.int64)
+        self.female = np.array([x.female for x in g], dtype=bool)
+        self.opening_minors_start = np.array(
+            [x.start.toordinal() if (x.minors_barred and x.start) else 10**9 for x in o], dtype=np.int64
+        )
+        self.opening_women_barred = np.array([x.women_barred for x in o], dtype=bool)
         self.needs = np.array(
             [(x.needs[0].toordinal(), x.needs[1].toordinal()) if x.needs else (0, 0) for x in g], dtype=np.int32
         ).reshape(len(g), 2)
@@ -317,6 +323,8 @@ class FeatureSpace:
         )
         mask &= self.graduation_year[graduates] <= self.opening_latest_year[openings]
         mask &= self.post_ok_from[graduates] <= self.opening_post_start[openings]
+        mask &= self.adult_from[graduates] <= self.opening_minors_start[openings]
+        mask &= ~(self.female[graduates] & self.opening_women_barred[openings])
         window = self.opening_window
         needs = self.needs[graduates]
         has_needs, has_window = needs[:, 0] > 0, window[openings, 0] >= 0
