@@ -207,7 +207,7 @@ def test_a_post_internship_cannot_start_until_every_gate_holds_and_its_page_says
 
 def test_insurance_paid_by_the_student_is_refused(db, parties):
     placement = _placement(parties)
-    with pytest.raises(services.InternshipError, match="never by the student"):
+    with pytest.raises(services.InternshipError, match="不得由学生承担"):
         services.record_insurance(placement, actor=parties[2], insurer="人保财险", policy_no="P-1",
                                   payer="student", covers_from=placement.start_date,
                                   covers_to=gates.placement_end(placement))  # fmt: skip
@@ -264,7 +264,7 @@ def test_art18_pay_must_be_money_paid_directly_to_the_student(db, parties):
     placement = _placement(parties)
     today = local_today()
     for method in services.REFUSED_METHODS:
-        with pytest.raises(services.InternshipError, match="money paid directly"):
+        with pytest.raises(services.InternshipError, match="以货币形式直接支付"):
             services.record_pay(placement, actor=parties[3], month=placement.start_date, amount=4500,
                                 paid_on=today, method=method, today=today)  # fmt: skip
 

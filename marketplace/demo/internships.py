@@ -59,6 +59,7 @@ def build_internships(seed: int) -> None:  # noqa: ARG001  (fixed data: the stag
         end_date=date(2027, 6, 30), shift_pattern=ShiftPattern.DAY, staff_in_post=60,
         skills="数控车床操作、识图", description="在师傅指导下完成数控车削加工。",
     )  # fmt: skip
+    db.session.add(opening)
     placed = sa.select(Placement.student_id).where(Placement.kind == OpeningKind.POST_INTERNSHIP)
     students = db.session.scalars(
         sa.select(Student).where(Student.school_id == school.id, Student.id.not_in(placed)).order_by(Student.student_no)
