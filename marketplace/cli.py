@@ -49,6 +49,7 @@ def load_demo(seed: int):
     from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
     from marketplace.demo.governance import build_governance
     from marketplace.demo.history import allocation_run, build_history
+    from marketplace.demo.internships import build_internships
     from marketplace.demo.market import build_market
     from marketplace.demo.pools import build_pools
     from marketplace.demo.practice import build_practice
@@ -66,6 +67,7 @@ def load_demo(seed: int):
         build_governance(seed)
         build_reporting(seed)
         build_pools(seed)
+        build_internships(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -427,6 +427,8 @@ class Encoder:
             "busy_count": np.array([len(x.busy) for x in g], dtype=np.int64),
             "major": np.array([-1 if x.major is None else x.major for x in g], dtype=np.int64),
             "declines": np.array([len(x.declined_by) for x in g], dtype=np.int64),
+            "adult_from": np.array([x.adult_from.toordinal() if x.adult_from else 0 for x in g], dtype=np.int64),
+            "female": np.array([x.female for x in g], dtype=bool),
         }
         busy_rows = np.array([(a.toordinal(), b.toordinal()) for a, b in busy], dtype=np.int64).reshape(len(busy), 2)
         return Rows(g, fit, filters, arrays, busy_rows)
@@ -487,6 +489,10 @@ class Encoder:
                 dtype=np.int64,
             ).reshape(n_o, 2),
             "group": np.array([self.groups.number(x.priority_schools) for x in o], dtype=np.int64),
+            "minors_start": np.array(
+                [x.start.toordinal() if (x.minors_barred and x.start) else 10**9 for x in o], dtype=np.int64
+            ),
+            "women_barred": np.array([x.women_barred for x in o], dtype=bool),
         }
         return Rows(o, fit, filters, arrays)
 
@@ -538,11 +544,13 @@ class FeatureSpace:
         self.wanted_kind_mask, self.graduation_year = a["wanted_kind_mask"], a["graduation_year"]
         self.post_ok_from, self.needs = a["post_ok_from"], a["needs"]
         self.busy_count, self.busy = a["busy_count"], g.busy
+        self.adult_from, self.female = a["adult_from"], a["female"]
         self.busy_start = np.cumsum(self.busy_count) - self.busy_count
         self.opening_ids, self.opening_kind_bit, self.opening_period = b["ids"], b["kind_bit"], b["period"]
         self.opening_enterprise, self.tolerance = b["enterprise"], b["tolerance"]
         self.opening_latest_year, self.opening_post_start = b["latest_year"], b["post_start"]
         self.opening_window, self.opening_group = b["window"], b["group"]
+        self.opening_minors_start, self.opening_women_barred = b["minors_start"], b["women_barred"]
         self.priority_sets = encoder.groups.matrix(self.school_index)
         # (graduate, enterprise) pairs declined, as sorted integer codes graduate * stride + enterprise.
         self.graduate_major = a["major"]  # index into the catalogue's majors, -1 for none
@@ -583,6 +591,8 @@ class FeatureSpace:
         )
         mask &= self.graduation_year[graduates] <= self.opening_latest_year[openings]
         mask &= self.post_ok_from[graduates] <= self.opening_post_start[openings]
+        mask &= self.adult_from[graduates] <= self.opening_minors_start[openings]
+        mask &= ~(self.female[graduates] & self.opening_women_barred[openings])
         window = self.opening_window
         needs = self.needs[graduates]
         has_needs, has_window = needs[:, 0] > 0, window[openings, 0] >= 0

@@ -81,6 +81,8 @@ class Graduate:
     wanted_kinds: frozenset[str] = frozenset()  # empty means any kind
     graduation_year: int = 0
     post_ok_from: date | None = None  # first day a 岗位实习 may start (age 16, after the first year)
+    adult_from: date | None = None  # eighteenth birthday: work forbidden to minors is open from then
+    female: bool = False  # work forbidden to women is closed
     needs: tuple[date, date] | None = None  # dates the receiver must cover (a teacher's practice period)
     # Periods already taken (an accepted offer, a placement not ended): an opening whose dates overlap one is out.
     busy: tuple[tuple[date, date], ...] = ()
@@ -102,6 +104,8 @@ class Opening:
     start: date | None = None
     end: date | None = None  # with `start`, the dates a graduate's busy periods must not overlap
     post_rules: bool = False  # the 岗位实习 age and first-year rules apply
+    minors_barred: bool = False  # work forbidden to minors: only graduates adult on `start`
+    women_barred: bool = False  # work forbidden to women
     latest_graduation_year: int | None = None  # employment: graduates of later years are not yet free
     window: tuple[date, date] | None = None  # when the receiver is available (a practice base)
     tolerance: float = 0.0  # τ of 同等条件下优先 for this opening (see priority.py for which alliance's)

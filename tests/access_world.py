@@ -26,6 +26,8 @@ from marketplace.governance.models import (
     Office,
     OfficerTerm,
 )
+from marketplace.internships.models import Agreement
+from marketplace.internships.services import TERMS
 from marketplace.jobs.models import Job, JobKind, JobStage, JobStatus
 from marketplace.notifications.models import Notification
 from marketplace.orgs.models import OrgKind
@@ -126,8 +128,10 @@ def _side(world: World, side: str) -> None:
                             expires_at=datetime.now(UTC) + timedelta(days=7))  # fmt: skip
     notices = [Notification(organization_id=org.id, kind="text", params={"message": "新的通知"})
                for org in (school, enterprise, secretariat)]  # fmt: skip
+    agreement = Agreement(placement=placement, version=1, created_by_id=school_admin.id,
+                          **dict.fromkeys(TERMS, "按实习协议示范文本"))  # fmt: skip
     db.session.add_all([placement, meeting, motion, term, report, cycle, assessment, expert, group, invitation,
-                        *notices])  # fmt: skip
+                        agreement, *notices])  # fmt: skip
     db.session.commit()
     run = allocations.run(alliance, actor=clerk)  # a proposed run with its real summary, as the pages expect
     # A confirmed run whose seat became the nomination: the allocation page links the secretariat to it.

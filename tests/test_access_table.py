@@ -155,6 +155,16 @@ ACCESS: dict[str, dict] = {
     # pipeline
     "pipeline.accept": {"POST": allow(SCHOOL)},  # the student's school accepts an offer
     "pipeline.export_roster": {"args": {"fmt": "csv"}, "POST": allow(*ENTERPRISES)},  # each its own roster
+    # internships (issue 15): the placement's school and host enterprise act, each on its own records; the admin reads
+    "internships.agreement_file": {"GET": allow(SCHOOL, ENTERPRISE, ADMIN)},
+    "internships.arrival": {"POST": allow(SCHOOL, ENTERPRISE)},
+    "internships.attendance": {"POST": allow(ENTERPRISE)},
+    "internships.guardian_consent": {"POST": allow(SCHOOL)},
+    "internships.insurance": {"POST": allow(SCHOOL, ENTERPRISE)},
+    "internships.pay": {"POST": allow(ENTERPRISE)},
+    "internships.placement_law": {"GET": allow(SCHOOL, ENTERPRISE, ADMIN)},
+    "internships.save_agreement": {"POST": allow(SCHOOL)},
+    "internships.sign_agreement": {"POST": allow(SCHOOL, ENTERPRISE)},
     "pipeline.invite": {"POST": allow(ENTERPRISE, ADMIN)},
     # The secretariat reads a nomination its allocation made, and may take no step on it.
     "pipeline.nomination": {

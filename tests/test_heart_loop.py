@@ -194,6 +194,7 @@ def test_a_started_placement_completes_on_a_day_that_has_come(client, login_as, 
     today = local_today()
     started = services.accept(NominationFactory(opening=opening, student=student), actor=school_user,
                               start_date=today - timedelta(days=30), pay=4000)  # fmt: skip
+    started.arrived_on = started.start_date  # a 岗位实习 begins on its arrival, behind the gates (test_internships.py)
     waiting = services.accept(NominationFactory(opening=opening, student=StudentFactory(cohort=student.cohort)),
                               actor=school_user, start_date=today + timedelta(days=5), pay=4000)  # fmt: skip
     db.session.commit()

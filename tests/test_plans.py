@@ -92,6 +92,10 @@ def test_one_plan_per_half_year(client, login_as, db, hr):
         ({"requires_overtime": "y"}, "night shifts or overtime"),
         ({"restricted_venue": "y"}, "bars, KTV"),
         ({"via_paid_agent": "y"}, "paid agents"),
+        ({"labour_dispatch": "y"}, "labour dispatch"),  # art. 16(6)
+        ({"heavy_labour": "y"}, "intensity III"),  # art. 16(7)
+        ({"high_risk": "y"}, "underground"),
+        ({"holiday_work": "y"}, "statutory holidays"),
         ({"pay_min": 3999}, "at least 4000 yuan"),
         ({"post_wage": ""}, "regular wage"),
         ({"end_date": "2027-02-01"}, "before the start date"),

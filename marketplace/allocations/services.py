@@ -249,17 +249,17 @@ def run(
     snapshot = ranking.build_snapshot(students, openings)
     timings["read_and_build_s"] = time.perf_counter() - started
     step = time.perf_counter()
-    progress("ranking", 0, len(snapshot.students))
+    progress("ranking", 0, len(snapshot.student_ids))
     top, rows, score = _preferences(snapshot, choices, visible)
-    progress("ranking", len(snapshot.students), len(snapshot.students))
+    progress("ranking", len(snapshot.student_ids), len(snapshot.student_ids))
     timings["rank_s"] = time.perf_counter() - step
     step = time.perf_counter()
-    progress("allocating", 0, len(snapshot.students))
+    progress("allocating", 0, len(snapshot.student_ids))
     capacity, regions = capacities(openings), enterprise_caps(openings)
     ids = snapshot.engine.space.graduate_ids
     allocation = deferred_acceptance(top.indptr, top.index, score, capacity, tiebreak=ids, regions=regions)
     placed = int((allocation.assignment >= 0).sum())
-    progress("allocating", placed, len(snapshot.students))
+    progress("allocating", placed, len(snapshot.student_ids))
     timings["allocate_s"] = time.perf_counter() - step
     blocking = blocking_pairs(top.indptr, top.index, score, capacity, allocation.assignment, ids, regions)
     passed_fit = _passed_fits(top, rows, allocation, ids)

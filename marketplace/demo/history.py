@@ -76,7 +76,7 @@ def _placements(rng, students: list[Student], openings: list[Opening], start_cap
         db.session.add(Placement(
             opening=opening, student=student, kind=opening.kind, start_date=opening.start_date,
             end_date=end or (opening.end_date if done else None), pay=opening.pay_min,
-            status=status,
+            status=status, arrived_on=opening.start_date,
         ))  # fmt: skip
 
 

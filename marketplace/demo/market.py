@@ -114,7 +114,7 @@ def _pipeline(rng, openings: list[Opening], students: list[Student], actor_id: i
             db.session.add(Placement(
                 opening=opening, student=student, nomination=nomination, kind=opening.kind,
                 start_date=opening.start_date, end_date=opening.end_date, pay=opening.pay_min,
-                status=outcome or PlacementStatus.ONGOING,
+                status=outcome or PlacementStatus.ONGOING, arrived_on=opening.start_date if past else None,
                 enterprise_feedback="表现良好" if outcome is PlacementStatus.COMPLETED else "",
             ))  # fmt: skip
 

@@ -149,6 +149,8 @@ class Placement(db.Model):
     )
     pay: Mapped[int]
     end_reason: Mapped[str] = mapped_column(sa.Text, default="")  # why a placement ended early
+    # 到岗: the day the student began, recorded once the law's gates hold (岗位实习; internships/gates.py).
+    arrived_on: Mapped[date | None]
     enterprise_feedback: Mapped[str] = mapped_column(sa.Text, default="")
     school_feedback: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -156,6 +158,21 @@ class Placement(db.Model):
     opening: Mapped[Opening] = relationship()
     student: Mapped[Student] = relationship()
     nomination: Mapped[Nomination | None] = relationship()
+
+    @property
+    def needs_arrival(self) -> bool:
+        """A 岗位实习 begins on its recorded arrival, not on its date: the law's gates must hold first."""
+        return self.kind is OpeningKind.POST_INTERNSHIP
+
+    def side_of(self, user) -> str | None:
+        """'school' or 'enterprise': which party of this placement the user acts for."""
+        if not user.is_authenticated:
+            return None
+        if user.organization_id == self.student.school_id:
+            return "school"
+        if user.organization_id == self.opening.plan.enterprise_id:
+            return "enterprise"
+        return None
 
     def can_view(self, user) -> bool:
         """The student's school and the host enterprise."""

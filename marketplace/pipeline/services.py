@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from marketplace.audit.services import record
-from marketplace.cohorts.models import Student
+from marketplace.cohorts.models import Gender, Student
 from marketplace.extensions import db
 from marketplace.notifications import catalogue as kinds
 from marketplace.notifications.services import notify
@@ -56,8 +56,10 @@ def _check_student(student: Student, opening: Opening) -> None:
     if not student.consent_to_share:
         raise PipelineError(_l("The student has not consented to share their data with enterprises."))
     breaches = rules.student_breaches(
-        kind=opening.kind, birth_date=student.birth_date, enrolled_on=student.enrolled_on, start_date=opening.start_date
-    )
+        kind=opening.kind, birth_date=student.birth_date, enrolled_on=student.enrolled_on,
+        start_date=opening.start_date, female=student.gender is Gender.FEMALE,
+        minors_forbidden_work=opening.minors_forbidden_work, women_forbidden_work=opening.women_forbidden_work,
+    )  # fmt: skip
     if breaches:
         raise PipelineError(_l("The internship rules do not allow this placement."), breaches)
 
@@ -196,7 +198,7 @@ def close_placement(
         raise PipelineError(_l("The end date is before the start date."))
     reason = reason.strip()
     if status is PlacementStatus.COMPLETED:
-        if placement.start_date > today:
+        if placement.start_date > today or (placement.needs_arrival and placement.arrived_on is None):
             raise PipelineError(_l("The placement has not started yet: it cannot be completed before its start date."))
         if end_date > today:
             raise PipelineError(_l("A placement is completed on a day that has come: the end date is in the future."))

@@ -10,6 +10,8 @@ from marketplace.allocations.models import AllocationRun
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
 from marketplace.input_guard import db_int
+from marketplace.internships.gates import missing_gates
+from marketplace.internships.messages import gate_message
 from marketplace.permissions import (
     enterprise_may_see,
     is_secretariat,
@@ -253,8 +255,9 @@ def placement(placement_id: int):
         phase = phase_of(p, today)
         if phase is PlacementPhase.STARTING:  # not begun: it can only end early (the student did not arrive)
             close_form.status.choices = [c for c in close_form.status.choices if c[0] != PlacementStatus.COMPLETED]
+        missing = [gate_message(m) for m in missing_gates(p)] if phase is PlacementPhase.STARTING else []
         return render_template("pipeline/placement.html", p=p, phase=phase, close_form=close_form,
-                               feedback_form=feedback_form)  # fmt: skip
+                               feedback_form=feedback_form, missing=missing)  # fmt: skip
     return redirect(url_for("pipeline.placement", placement_id=p.id))
 
 

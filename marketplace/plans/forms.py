@@ -58,6 +58,12 @@ class OpeningForm(FlaskForm):
     )
     restricted_venue = BooleanField(_l("Workplace is a bar, KTV, internet café or similar venue"))
     via_paid_agent = BooleanField(_l("Recruited through a paid agent"))
+    labour_dispatch = BooleanField(_l("Placed through labour dispatch (劳务派遣)"))
+    heavy_labour = BooleanField(_l("Physical labour of intensity III or above"))
+    high_risk = BooleanField(_l("Work at height, underground, with radiation, toxic, flammable or explosive matter"))
+    holiday_work = BooleanField(_l("Work on statutory holidays"))
+    minors_forbidden_work = BooleanField(_l("Work forbidden to minors (未成年工特殊保护规定)"))
+    women_forbidden_work = BooleanField(_l("Work forbidden to women (女职工劳动保护特别规定)"))
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Save opening"))
 
@@ -101,17 +107,12 @@ class OpeningForm(FlaskForm):
             kind=OpeningKind(self.kind.data),
             shift_pattern=ShiftPattern(self.shift_pattern.data),
             requires_overtime=self.requires_overtime.data,
-            restricted_venue=self.restricted_venue.data,
-            via_paid_agent=self.via_paid_agent.data,
             pay_min=self.pay_min.data,
             post_wage=self.post_wage.data,
+            **{flag: bool(self[flag].data) for flag in rules.FORBIDDEN_FLAGS},
         )
-        field_of = {
-            rules.NIGHT_OR_OVERTIME: self.shift_pattern,
-            rules.RESTRICTED_VENUE: self.restricted_venue,
-            rules.PAID_AGENT: self.via_paid_agent,
-            rules.MIN_PAY: self.pay_min,
-        }
+        field_of = {rule: self[flag] for flag, rule in rules.FORBIDDEN_FLAGS.items()}
+        field_of |= {rules.NIGHT_OR_OVERTIME: self.shift_pattern, rules.MIN_PAY: self.pay_min}
         for breach in breaches:
             field_of[breach.rule].errors.append(breach_message(breach))
         return not breaches

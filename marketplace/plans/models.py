@@ -165,6 +165,12 @@ class Opening(db.Model):
     staff_in_post: Mapped[int] = mapped_column(default=0)  # staff currently in this post (20% rule)
     restricted_venue: Mapped[bool] = mapped_column(default=False)  # bar, KTV, internet café and the like
     via_paid_agent: Mapped[bool] = mapped_column(default=False)  # recruited through a paid intermediary
+    labour_dispatch: Mapped[bool] = mapped_column(default=False)  # 劳务派遣
+    heavy_labour: Mapped[bool] = mapped_column(default=False)  # physical labour of intensity III or above
+    high_risk: Mapped[bool] = mapped_column(default=False)  # 高空、井下、放射性、有毒、易燃易爆
+    holiday_work: Mapped[bool] = mapped_column(default=False)  # works on statutory holidays
+    minors_forbidden_work: Mapped[bool] = mapped_column(default=False)  # 未成年工禁忌从事的劳动
+    women_forbidden_work: Mapped[bool] = mapped_column(default=False)  # 女职工禁忌从事的劳动
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan: Mapped[HiringPlan] = relationship(back_populates="openings")

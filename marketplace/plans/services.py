@@ -12,6 +12,10 @@ from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate, Op
 from marketplace.reference.models import Major
 from marketplace.refusals import Refusal
 
+# The opening's yes/no facts the internship rules read (plans.rules.FORBIDDEN_FLAGS and the student rules).
+OPENING_FLAGS = ("restricted_venue", "via_paid_agent", "labour_dispatch", "heavy_labour", "high_risk", "holiday_work",
+                 "minors_forbidden_work", "women_forbidden_work")  # fmt: skip
+
 
 class PlanError(Refusal):
     """A plan operation the rules refuse; the message is a msgid shown to the user."""
@@ -72,7 +76,9 @@ def copy_plan(source: HiringPlan, *, actor) -> HiringPlan:
             city_id=o.city_id, headcount=o.headcount, filled=0, pay_min=o.pay_min, pay_max=o.pay_max,
             post_wage=o.post_wage, start_date=o.start_date + shift, end_date=o.end_date + shift,
             shift_pattern=o.shift_pattern, requires_overtime=o.requires_overtime, staff_in_post=o.staff_in_post,
-            restricted_venue=o.restricted_venue, via_paid_agent=o.via_paid_agent,
+            restricted_venue=o.restricted_venue, via_paid_agent=o.via_paid_agent, labour_dispatch=o.labour_dispatch,
+            heavy_labour=o.heavy_labour, high_risk=o.high_risk, holiday_work=o.holiday_work,
+            minors_forbidden_work=o.minors_forbidden_work, women_forbidden_work=o.women_forbidden_work,
         )  # fmt: skip
         new.majors = list(o.majors)
         new.certificates = [OpeningCertificate(name=c.name, min_level=c.min_level) for c in o.certificates]
@@ -101,7 +107,7 @@ def save_opening(opening: Opening, form, *, actor) -> Opening:
     opening.shift_pattern = ShiftPattern(form.shift_pattern.data)
     opening.occupation_id = form.occupation.id
     for name in ("title", "skills", "description", "headcount", "pay_min", "pay_max", "post_wage", "start_date",
-                 "end_date", "requires_overtime", "staff_in_post", "restricted_venue", "via_paid_agent"):  # fmt: skip
+                 "end_date", "requires_overtime", "staff_in_post", *OPENING_FLAGS):  # fmt: skip
         setattr(opening, name, getattr(form, name).data)
     opening.city_id = form.city.data
     opening.majors = list(db.session.scalars(sa.select(Major).where(Major.id.in_(form.majors.data or []))))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from marketplace import availability
 from marketplace.alliances.models import Alliance, Membership, in_force_on
-from marketplace.cohorts.models import Cohort, Student, StudentCertificate, student_cities
+from marketplace.cohorts.models import Cohort, Gender, Student, StudentCertificate, student_cities
 from marketplace.pipeline.models import Placement, PlacementStatus
 from marketplace.plans.models import HiringPlan, Opening, OpeningKind, plan_alliances
 from marketplace.reference.models import Major, Occupation, Region
@@ -111,7 +111,8 @@ def graduates(
         chunk = ids[start : start + CHUNK]
         rows |= {r.id: r for r in session.execute(
             sa.select(Student.id, Student.school_id, Student.major_id, Student.skills, Student.grade_score,
-                      Student.wanted_kinds, Student.birth_date, Student.enrolled_on, Cohort.graduation_year)
+                      Student.wanted_kinds, Student.birth_date, Student.enrolled_on, Student.gender,
+                      Cohort.graduation_year)
             .join(Cohort, Cohort.id == Student.cohort_id).where(Student.id.in_(chunk))
         )}  # fmt: skip
         for sid, name, level in session.execute(
@@ -140,6 +141,8 @@ def graduates(
             wanted_kinds=kinds_left(s.wanted_kinds, placed.get(s.id, set())),
             graduation_year=s.graduation_year,
             post_ok_from=post_ok_from(s),
+            adult_from=_plus_years(s.birth_date, 18),
+            female=s.gender is Gender.FEMALE,
             busy=taken.get(s.id, ()),
         )
         for s in (rows[i] for i in ids)
@@ -246,6 +249,8 @@ def openings(session: Session, rows: Sequence[Opening], indexes: Indexes) -> lis
                 start=o.start_date,
                 end=o.end_date,
                 post_rules=o.kind is OpeningKind.POST_INTERNSHIP,
+                minors_barred=o.kind.is_internship and o.minors_forbidden_work,
+                women_barred=o.kind.is_internship and o.women_forbidden_work,
                 latest_graduation_year=o.start_date.year if o.kind is OpeningKind.EMPLOYMENT else None,
                 tolerance=tolerance,
                 priority_schools=schools,

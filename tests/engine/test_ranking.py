@@ -135,6 +135,21 @@ def test_hard_filters_remove_pairs_rather_than_lowering_them():
     assert engine.rank_graduates(1, k=10).places == (), "2027 graduates are not yet free for a 2026 job"
 
 
+def test_work_forbidden_to_minors_or_to_women_removes_those_students_art16_3_and_4():
+    """教职成〔2021〕4号 art. 16(3)–(4): a minor on the start date, or a woman, is no candidate for such a post."""
+    start = date(2027, 3, 1)
+    graduates = [
+        graduate(1, adult_from=start),  # 18 exactly on the start date: a candidate
+        graduate(2, adult_from=date(2027, 3, 2)),  # one day younger: not
+        graduate(3, female=True),
+    ]
+    minors = opening(1, kind="work_study", majors=(0,), start=start, minors_barred=True)
+    women = opening(2, kind="work_study", majors=(0,), start=start, women_barred=True)
+    engine = Engine(catalogue(), graduates, [minors, women])
+    assert sorted(p.id for p in engine.rank_graduates(0, k=10).places) == [1, 3]
+    assert sorted(p.id for p in engine.rank_graduates(1, k=10).places) == [1, 2]
+
+
 def test_member_within_tolerance_goes_first_and_the_place_names_who_was_passed():
     # both wanted major and same city; the non-member has the better grade (0.1 × 0.2 = 0.02 better fit)
     graduates = [graduate(1, school=7, grade=0.9), graduate(2, school=8, grade=0.7)]
