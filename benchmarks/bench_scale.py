@@ -42,9 +42,13 @@ a lower bound: the step was stopped at its time budget (BENCH_BUDGET_S, default 
   non-2xx answers and exceptions (a request still running at the deadline is not counted, but reported).
 
 BENCH_DB=sqlite|postgresql|both (default both), BENCH_SCALE (default 1), BENCH_SAMPLES (default 20), BENCH_BUDGET_S
-(default 120), BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432), BENCH_KEEP=1 keeps each run's
-database. Once the seeds are cached, a run takes a few minutes when the pages meet their goals; on a product far
-from them each budgeted step takes up to its budget (about 12 minutes per database at the default).
+(default 120), BENCH_MIXED_ONLY=1 (PostgreSQL's mixed load alone), BENCH_PG_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432), BENCH_KEEP=1 keeps each run's database.
+
+Run time, seeds cached: a few minutes once the pages meet their goals. A page sample is never cut short, and each
+page figure takes at least 4 requests, so on a product far from the goals a run takes far longer than the budget
+suggests: on the 2026-12-02 main at full size, 20–70 s of CPU per ranking page made it about 25 minutes per database
+on an idle machine, and over an hour on 2 cores shared with other work.
 """
 
 import hashlib
@@ -99,6 +103,7 @@ BUDGET_S = float(os.environ.get("BENCH_BUDGET_S", "120"))
 MEMORY_LIMIT = 8 << 30  # a bounded step's address space: today's allocation would hold 10^8 visible pairs in a set
 CHOICES = 15
 CLIENTS, WORKERS, LOAD_SECONDS = 8, 4, 60
+MIXED_ONLY = os.environ.get("BENCH_MIXED_ONLY") == "1"  # PostgreSQL's mixed load alone, without the in-process steps
 BENCH_PASSWORD = "Bench-2027-xqt"  # noqa: S105  (the seeded users' password on a scratch database)
 PG_URL = sa.make_url(os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"))
 CACHE_DIR = ROOT / "instance" / "bench-cache"
@@ -275,14 +280,14 @@ def sample(app) -> dict:
     """Openings of distinct enterprises, member students of distinct schools, and the ids of their users."""
     with app.app_context():
         alliance = db.session.scalar(sa.select(Alliance))
-        openings = db.session.execute(
-            sa.select(Opening.id, HiringPlan.enterprise_id).join(HiringPlan).order_by(Opening.id)
-        ).all()
-        seen, picked = set(), []
-        for opening_id, enterprise in openings[:: max(1, len(openings) // (4 * SAMPLES))]:
-            if enterprise not in seen:
-                seen.add(enterprise)
-                picked.append((opening_id, enterprise))
+        first_of_enterprise = (
+            sa.select(sa.func.min(Opening.id).label("id"), HiringPlan.enterprise_id)
+            .join(HiringPlan)
+            .group_by(HiringPlan.enterprise_id)
+            .order_by(HiringPlan.enterprise_id)
+        )
+        openings = [tuple(row) for row in db.session.execute(first_of_enterprise)]
+        picked = openings[:: max(1, len(openings) // (SAMPLES + 2))]  # the last is the one edited, outside the sample
         members = sa.select(Membership.organization_id).where(Membership.alliance_id == alliance.id)
         students = db.session.execute(
             sa.select(Student.id, Student.school_id)
@@ -317,11 +322,15 @@ class Clients:
         return self.clients[organization_id]
 
 
+CPU_MS: list[float] = []  # this process's CPU per timed request: the app's own work, whatever else the machine runs
+
+
 def timed(client, method: str, url: str, expect: int = 200, **kwargs) -> float:
     """Milliseconds for one request; any other status stops the benchmark with the start of the answer."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.open(url, method=method, **kwargs)
     elapsed = (time.perf_counter() - started) * 1000
+    CPU_MS.append((time.process_time() - cpu) * 1000)
     if response.status_code != expect:
         sys.exit(f"bench_scale: {method} {url} answered {response.status_code}, not {expect}:\n"
                  f"{response.get_data(as_text=True)[:800]}")  # fmt: skip
@@ -335,12 +344,13 @@ def page_p95(clients: Clients, pairs: list[tuple[int, int]], url: str) -> float:
         sys.exit(f"bench_scale: only {len(pairs)} records for {url}; {SAMPLES + 1} needed")
     (warm_id, warm_owner), *rest = pairs[: SAMPLES + 1]
     timed(clients[warm_owner], "GET", url.format(warm_id))
-    samples = []
+    samples, first = [], len(CPU_MS)
     for record_id, owner in rest:
         if len(samples) >= 3 and sum(samples) > BUDGET_S * 1000:
             break
         samples.append(timed(clients[owner], "GET", url.format(record_id)))
-    print(f"{url}: {len(samples)} samples, median {statistics.median(samples):.0f} ms, max {max(samples):.0f} ms"
+    print(f"{url}: {len(samples)} samples, median {statistics.median(samples):.0f} ms, max {max(samples):.0f} ms, "
+          f"median CPU of this process {statistics.median(CPU_MS[first:]):.0f} ms"
           + (f" (cut by the {BUDGET_S:.0f} s budget)" if len(samples) < SAMPLES else ""), flush=True)  # fmt: skip
     return p95(samples)
 
@@ -456,7 +466,14 @@ def allocation_post(client, alliance_id: int) -> float:
     return timed(client, "POST", f"/alliances/{alliance_id}/allocations", expect=302, data=form) / 1000
 
 
+def machine_load(when: str) -> None:
+    """The load average, printed beside the figures: other work on the machine slows every wall-clock figure."""
+    print(f"load average {when}: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} cores)",
+          flush=True)  # fmt: skip
+
+
 def in_process(db_name: str, url: str) -> dict:
+    machine_load(f"before {db_name}")
     app = bench_app(url)
     ids = sample(app)
     clients = Clients(app, ids["session_ids"])
@@ -474,6 +491,7 @@ def in_process(db_name: str, url: str) -> dict:
     figure("allocation_post_ms", db_name, seconds * 1000, "ms", stopped=stopped)
     with app.app_context():
         db.engine.dispose()
+    machine_load(f"after {db_name}")
     return ids
 
 
@@ -571,17 +589,16 @@ def mixed_load(db_name: str, url: str, ids: dict) -> None:
             server.wait(timeout=60)
 
 
-def workers_cpu_s(master: int) -> float:
-    """CPU seconds used so far by gunicorn's workers (Linux /proc; 0 elsewhere)."""
+def workers_cpu_s(master: int) -> dict[int, float]:
+    """CPU seconds used so far by each of gunicorn's live workers (Linux /proc; none elsewhere)."""
+    seconds = {}
     try:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        ticks = 0
-        for pid in children:
+        for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            seconds[int(pid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
     except OSError:
-        return 0.0
-    return ticks / os.sysconf("SC_CLK_TCK")
+        pass
+    return seconds
 
 
 def load(db_name: str, port: int, ids: dict, master: int) -> None:
@@ -594,6 +611,7 @@ def load(db_name: str, port: int, ids: dict, master: int) -> None:
                       ("cohorts", college, f"/cohorts/school/{school}"),
                       ("opening_ranking", company, f"/openings/{opening_id}/ranking"),
                       ("student_openings", college, f"/students/{student_id}/openings")])  # fmt: skip
+    machine_load("before the mixed load")
     started, before = time.time(), workers_cpu_s(master)
     deadline = started + LOAD_SECONDS
     with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
@@ -602,7 +620,8 @@ def load(db_name: str, port: int, ids: dict, master: int) -> None:
     finished = [r for done, _, _ in results for r in done]
     cut = sum(c for _, c, _ in results)
     client_cpu = sum(cpu for _, _, cpu in results)
-    server_cpu = workers_cpu_s(master) - before
+    after = workers_cpu_s(master)  # a worker killed on timeout takes its CPU with it: a lower bound then
+    server_cpu = sum(cpu - before.get(pid, 0) for pid, cpu in after.items())
     errors = [r for r in finished if not r[2]]
     by_page = Counter(page for page, _, _ in finished)
     for page in sorted(by_page):
@@ -629,7 +648,7 @@ def main() -> None:
                 in_process("sqlite", url)
         if chosen in ("postgresql", "both"):
             with postgresql_database() as url:
-                ids = in_process("postgresql", url)
+                ids = sample(bench_app(url)) if MIXED_ONLY else in_process("postgresql", url)
                 mixed_load("postgresql", url, ids)
     print(f"bench_scale: {time.perf_counter() - started:.0f} s in all (BENCH_SCALE={SCALE}, BENCH_DB={chosen})")
 
