@@ -42,13 +42,13 @@ a lower bound: the step was stopped at its time budget (BENCH_BUDGET_S, default 
   non-2xx answers and exceptions (a request still running at the deadline is not counted, but reported).
 
 BENCH_DB=sqlite|postgresql|both (default both), BENCH_SCALE (default 1), BENCH_SAMPLES (default 20), BENCH_BUDGET_S
-(default 120), BENCH_MIXED_ONLY=1 (PostgreSQL's mixed load alone), BENCH_PG_URL (default
+(default 120), BENCH_STEPS (default pages,cohort,refresh,allocation,mixed), BENCH_PG_URL (default
 postgresql+psycopg://postgres@127.0.0.1:5432), BENCH_KEEP=1 keeps each run's database.
 
 Run time, seeds cached: a few minutes once the pages meet their goals. A page sample is never cut short, and each
 page figure takes at least 4 requests, so on a product far from the goals a run takes far longer than the budget
-suggests: on the 2026-12-02 main at full size, 20–70 s of CPU per ranking page made it about 25 minutes per database
-on an idle machine, and over an hour on 2 cores shared with other work.
+suggests: on the 2026-12-02 main at full size (20–70 s of CPU per ranking page) SQLite's steps took 44 minutes on 2
+cores shared with other work (load average 7–14); from the CPU they used, about 15 minutes on an idle machine.
 """
 
 import hashlib
@@ -103,7 +103,8 @@ BUDGET_S = float(os.environ.get("BENCH_BUDGET_S", "120"))
 MEMORY_LIMIT = 8 << 30  # a bounded step's address space: today's allocation would hold 10^8 visible pairs in a set
 CHOICES = 15
 CLIENTS, WORKERS, LOAD_SECONDS = 8, 4, 60
-MIXED_ONLY = os.environ.get("BENCH_MIXED_ONLY") == "1"  # PostgreSQL's mixed load alone, without the in-process steps
+# Which steps run: pages, cohort, refresh, allocation, and PostgreSQL's mixed load ("mixed").
+STEPS = set(os.environ.get("BENCH_STEPS", "pages,cohort,refresh,allocation,mixed").split(","))
 BENCH_PASSWORD = "Bench-2027-xqt"  # noqa: S105  (the seeded users' password on a scratch database)
 PG_URL = sa.make_url(os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432"))
 CACHE_DIR = ROOT / "instance" / "bench-cache"
@@ -477,18 +478,23 @@ def in_process(db_name: str, url: str) -> dict:
     app = bench_app(url)
     ids = sample(app)
     clients = Clients(app, ids["session_ids"])
-    for name, pairs, url in (("page_opening_ranking_p95_ms", ids["openings"], "/openings/{}/ranking"),
-                             ("page_student_openings_p95_ms", ids["students"], "/students/{}/openings")):  # fmt: skip
-        figure(name, db_name, page_p95(clients, pairs, url), "ms")
-    school = ids["students"][0][1]
-    cohort = [timed(clients[school], "GET", f"/cohorts/{ids['cohort']}/matches") for _ in range(3)]
-    figure("page_cohort_matches_s", db_name, statistics.median(cohort) / 1000, "s")
-    opening_id, enterprise = ids["openings"][-1]
-    figure("ranking_refresh_ms", db_name, ranking_refresh_ms(app, clients, opening_id, enterprise), "ms")
-    seconds, stopped = bounded(app, allocation_job, app, ids["alliance"], ids["users"][ids["secretariat"]])
-    figure("allocation_job_s", db_name, seconds, "s", stopped=stopped)
-    seconds, stopped = bounded(app, allocation_post, clients[ids["secretariat"]], ids["alliance"])
-    figure("allocation_post_ms", db_name, seconds * 1000, "ms", stopped=stopped)
+    if "pages" in STEPS:
+        pages = (("page_opening_ranking_p95_ms", ids["openings"], "/openings/{}/ranking"),
+                 ("page_student_openings_p95_ms", ids["students"], "/students/{}/openings"))  # fmt: skip
+        for name, pairs, url in pages:
+            figure(name, db_name, page_p95(clients, pairs, url), "ms")
+    if "cohort" in STEPS:
+        school = ids["students"][0][1]
+        cohort = [timed(clients[school], "GET", f"/cohorts/{ids['cohort']}/matches") for _ in range(3)]
+        figure("page_cohort_matches_s", db_name, statistics.median(cohort) / 1000, "s")
+    if "refresh" in STEPS:
+        opening_id, enterprise = ids["openings"][-1]
+        figure("ranking_refresh_ms", db_name, ranking_refresh_ms(app, clients, opening_id, enterprise), "ms")
+    if "allocation" in STEPS:
+        seconds, stopped = bounded(app, allocation_job, app, ids["alliance"], ids["users"][ids["secretariat"]])
+        figure("allocation_job_s", db_name, seconds, "s", stopped=stopped)
+        seconds, stopped = bounded(app, allocation_post, clients[ids["secretariat"]], ids["alliance"])
+        figure("allocation_post_ms", db_name, seconds * 1000, "ms", stopped=stopped)
     with app.app_context():
         db.engine.dispose()
     machine_load(f"after {db_name}")
@@ -648,8 +654,9 @@ def main() -> None:
                 in_process("sqlite", url)
         if chosen in ("postgresql", "both"):
             with postgresql_database() as url:
-                ids = sample(bench_app(url)) if MIXED_ONLY else in_process("postgresql", url)
-                mixed_load("postgresql", url, ids)
+                ids = in_process("postgresql", url)
+                if "mixed" in STEPS:
+                    mixed_load("postgresql", url, ids)
     print(f"bench_scale: {time.perf_counter() - started:.0f} s in all (BENCH_SCALE={SCALE}, BENCH_DB={chosen})")
 
 
