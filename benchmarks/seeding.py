@@ -45,3 +45,22 @@ class Organisations:
                 "city_id": city.id, "staff_count": 500 if kind == "enterprise" else None,
                 "school_level": "zhongzhi" if kind == "school" else None, "contact_name": "", "contact_phone": "",
                 "contact_email": "", "address": "", **extra}  # fmt: skip
+
+
+def shares(total: int, parts: int, first: int | None = None) -> list[int]:
+    """`total` split over `parts` as evenly as whole numbers allow; with `first`, the first part holds exactly that."""
+    if first is not None:
+        return [first, *shares(total - first, parts - 1)]
+    base, extra = divmod(total, parts)
+    return [base + (n < extra) for n in range(parts)]
+
+
+def insert_chunked(table, rows: list[dict], size: int = 10_000) -> None:
+    """Core executemany in chunks, so that neither driver holds every row's parameters at once."""
+    for start in range(0, len(rows), size):
+        db.session.execute(sa.insert(table), rows[start : start + size])
+
+
+def ids_of(column, *where) -> list[int]:
+    """The ids just bulk-inserted (Core executemany returns none), in insertion order."""
+    return list(db.session.scalars(sa.select(column).where(*where).order_by(column)))
