@@ -156,12 +156,14 @@ class Visibility:
         return school_id in self.schools.get(enterprise_id, ()) or (enterprise_id, student_id) in self.put_forward
 
 
-def visibility(enterprise_ids, on: date) -> Visibility:
-    """The rule of `visible_students_condition` for these enterprises on day `on`, in two queries."""
+def visibility(enterprise_ids, on: date, session=None) -> Visibility:
+    """The rule of `visible_students_condition` for these enterprises on day `on`, in two queries (in `session`,
+    the request's by default)."""
+    session = session or db.session
     ids = sorted(set(enterprise_ids))
     school_side, enterprise_side = aliased(Membership), aliased(Membership)
     schools: dict[int, set[int]] = {e: set() for e in ids}
-    for enterprise_id, school_id in db.session.execute(
+    for enterprise_id, school_id in session.execute(
         sa.select(enterprise_side.organization_id, school_side.organization_id)
         .join(school_side, school_side.alliance_id == enterprise_side.alliance_id)
         .where(enterprise_side.organization_id.in_(ids), in_force_on(on, school_side), in_force_on(on, enterprise_side))
@@ -169,7 +171,7 @@ def visibility(enterprise_ids, on: date) -> Visibility:
     ):
         schools[enterprise_id].add(school_id)
     nominated, nominator = aliased(Student), aliased(User)
-    put_forward = db.session.execute(
+    put_forward = session.execute(
         sa.select(HiringPlan.enterprise_id, Nomination.student_id)
         .join(nominated, nominated.id == Nomination.student_id)
         .join(nominator, nominator.id == Nomination.created_by_id)

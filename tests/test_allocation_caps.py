@@ -20,7 +20,7 @@ INTERNSHIP = OpeningKind.POST_INTERNSHIP
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    for module in ("marketplace.ranking", "marketplace.allocations.services"):
+    for module in ("marketplace.ranking", "marketplace.allocations.services", "marketplace.rowcache.store"):
         monkeypatch.setattr(f"{module}.local_today", lambda: date(2026, 12, 1))
 
 

@@ -30,7 +30,7 @@ JOB = (date(2027, 3, 1), date(2027, 8, 28))  # the 就业 offer of the issue's e
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
     """The day the pages and runs see, so that the dates below keep their meaning."""
-    for module in ("marketplace.ranking", "marketplace.allocations.services"):
+    for module in ("marketplace.ranking", "marketplace.allocations.services", "marketplace.rowcache.store"):
         monkeypatch.setattr(f"{module}.local_today", lambda: TODAY)
     return TODAY
 

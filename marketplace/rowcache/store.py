@@ -12,6 +12,7 @@ code, nothing kept.
 """
 
 import threading
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from marketplace.cohorts.models import Cohort, Student, StudentCertificate
 from marketplace.db import reading_only
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization
-from marketplace.permissions import visible_students_condition
+from marketplace.permissions import visibility
 from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate, OpeningKind
 from marketplace.rowcache import plain
 from marketplace.rowcache.models import EVERY_OPENING, OPENING, STUDENT, RankingChange
@@ -103,9 +104,11 @@ class RowStore:
         self.groups = PriorityGroups()
         self.students, self.openings = _Side(), _Side()
         self.facts: dict[int, Facts] = {}  # what the pages sort and group openings by
-        self._open: tuple[int, list[int]] | None = None  # (version, ids of the openings available today)
-        self._open_set: tuple[list[int], set[int]] | None = None
-        self._visible: dict[tuple[int, int], list[int]] = {}  # (version, enterprise id) → students it may see
+        self._open: list[int] | None = None  # ids of the openings available today
+        self._open_set: set[int] | None = None
+        self.students_version = 0
+        self._by_school: tuple | None = None  # (students version, consenting ids by school, every consenting id)
+        self._visible: dict[int, list[int]] = {}  # enterprise id → the students it may see
         self.encoder = self._encoder(self._universe())
 
     # ------------------------------------------------------------------ vocabulary
@@ -138,25 +141,47 @@ class RowStore:
 
     # ------------------------------------------------------------------ refresh from the change log
     def refresh(self) -> None:
+        """Forget the rows the change log names past the last entry applied. `students_version` moves with any
+        change to a student, a nomination, a placement or a membership (who may see whom); `openings_version`
+        with any change to an opening; the openings available today are rechecked one by one."""
         changes = self.session.execute(
             sa.select(RankingChange.id, RankingChange.entity, RankingChange.entity_id).where(
                 RankingChange.id > self.version - WINDOW
             )
         ).all()
+        changed_openings: set[int] = set()
+        every_opening = False
         for change_id, entity, entity_id in changes:
             if change_id in self.applied:
                 continue
             self.applied.add(change_id)
             if entity == STUDENT:
                 self.students.row_of.pop(entity_id, None)
+                self.students_version += 1
             elif entity == OPENING:
                 self.openings.row_of.pop(entity_id, None)
+                changed_openings.add(entity_id)
             elif entity == EVERY_OPENING:
                 self.openings.row_of.clear()
+                every_opening = True
+                self.students_version += 1
             self.version = max(self.version, change_id)
+        if every_opening:
+            self._open = None
+        elif changed_openings and self._open is not None:
+            self._recheck_open(changed_openings)
         self.applied = {i for i in self.applied if i > self.version - WINDOW}
         self.students.compact()
         self.openings.compact()
+
+    def _recheck_open(self, ids: set[int]) -> None:
+        available = set(self.session.scalars(
+            sa.select(Opening.id).join(HiringPlan)
+            .where(Opening.id.in_(sorted(ids)), availability.available_openings(self.today))
+        ))  # fmt: skip
+        kept = set(self._open) - ids | available
+        self._open = sorted(kept)
+        self._open_set = None
 
     # ------------------------------------------------------------------ loading
     def _load_students(self, ids: list[int]) -> None:
@@ -182,32 +207,42 @@ class RowStore:
         self.openings.append(self.encoder.openings(rows))
 
     def open_opening_ids(self) -> list[int]:
-        """Openings available today (pages' rule), kept until the next change."""
-        if self._open is None or self._open[0] != self.version or not self.version:
-            ids = list(self.session.scalars(
+        """Openings available today (pages' rule), kept and rechecked as openings change (`refresh`)."""
+        if self._open is None:
+            self._open = list(self.session.scalars(
                 sa.select(Opening.id).join(HiringPlan).where(availability.available_openings(self.today))
                 .order_by(Opening.id)
             ))  # fmt: skip
-            self._open = (self.version, ids)
-        return self._open[1]
+            self._open_set = None
+        return self._open
 
     def open_opening_set(self) -> set[int]:
-        ids = self.open_opening_ids()
-        if self._open_set is None or self._open_set[0] is not ids:
-            self._open_set = (ids, set(ids))
-        return self._open_set[1]
+        if self._open_set is None:
+            self._open_set = set(self.open_opening_ids())
+        return self._open_set
 
     def visible_student_ids(self, enterprise_id: int) -> list[int]:
-        """The consenting students the enterprise may see today (`visible_students_condition`), kept until the next
-        change for the few enterprises asked most recently."""
-        key = (self.version, enterprise_id)
-        if key not in self._visible or not self.version:
-            condition = visible_students_condition(enterprise_id, self.today)
-            query = sa.select(Student.id).where(condition).order_by(Student.id)
-            ids = [row[0] for row in self.session.connection().execute(query)]
-            self._visible = {k: v for k, v in self._visible.items() if k[0] == self.version and len(self._visible) < 64}
-            self._visible[key] = ids
-        return self._visible[key]
+        """The consenting students the enterprise may see today: `permissions.visibility` (the set form of the one
+        rule) over the consenting students by school, kept until a student or a membership changes."""
+        if self._by_school is None or self._by_school[0] != self.students_version:
+            by_school: dict[int, list[int]] = defaultdict(list)
+            for student_id, school_id in self.session.execute(
+                sa.select(Student.id, Student.school_id).where(Student.consent_to_share.is_(True))
+            ):
+                by_school[school_id].append(student_id)
+            arrays = {school: np.array(ids, dtype=np.int64) for school, ids in by_school.items()}
+            consenting = set().union(*by_school.values()) if by_school else set()
+            self._by_school = (self.students_version, arrays, consenting)
+            self._visible = {}
+        if enterprise_id not in self._visible:
+            _, arrays, consenting = self._by_school
+            seen = visibility([enterprise_id], self.today, self.session)
+            parts = [arrays[s] for s in seen.schools.get(enterprise_id, ()) if s in arrays]
+            parts.append(np.array([s for _, s in seen.put_forward if s in consenting], dtype=np.int64))
+            if len(self._visible) >= 256:
+                self._visible.clear()
+            self._visible[enterprise_id] = np.unique(np.concatenate(parts)).tolist()
+        return self._visible[enterprise_id]
 
     def space(self, student_ids: Sequence[int], opening_ids: Sequence[int]) -> FeatureSpace:
         """The feature space of these students and openings, in this order (loading the rows not kept)."""
