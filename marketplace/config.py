@@ -86,6 +86,9 @@ class Config:
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
     INVITATION_DAYS = 7
+    STUDENT_INVITATION_DAYS = 30  # a class list goes out once; students open their links over weeks
+    # Enterprises read students' evaluations only as aggregates of at least this many answers.
+    EVALUATION_MIN_ANSWERS = 3
     PER_PAGE = 30
 
     @classmethod
