@@ -18,6 +18,7 @@ from marketplace.extensions import db
 from marketplace.notifications import catalogue as kinds
 from marketplace.notifications.services import notify
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
+from marketplace.plans.models import OpeningKind
 from marketplace.refusals import Refusal
 from marketplace.students.models import (
     DEFAULT_MIN_JOURNALS,
@@ -32,6 +33,10 @@ from marketplace.students.models import (
 )
 from marketplace.validators import MOBILE_RE
 
+# Internships keep weekly journals (周志); employment does not.
+JOURNAL_KINDS = (OpeningKind.POST_INTERNSHIP, OpeningKind.COGNITIVE_INTERNSHIP, OpeningKind.WORK_STUDY,
+                 OpeningKind.APPRENTICESHIP)  # fmt: skip
+BOARD_DAYS_AFTER_END = 90  # the school's board keeps a finished internship this long (late journals, the report)
 GUARDIAN_AGE = 14  # PIPL art. 31: under 14 a child's personal information needs the guardian's consent
 EVALUATION_WINDOW_DAYS = 30  # a student may evaluate from this many days before the placement's end
 
@@ -261,25 +266,30 @@ def expected_by(placement: Placement, required: int, today: date) -> int:
 
 
 def progress(placement: Placement, today: date, required: int | None = None) -> Progress:
-    required = min_journals(placement.student.school_id) if required is None else required
+    if placement.kind not in JOURNAL_KINDS:
+        required = 0
+    elif required is None:
+        required = min_journals(placement.student.school_id)
     written = db.session.scalar(sa.select(sa.func.count(Journal.id)).where(Journal.placement_id == placement.id))
     return Progress(written, expected_by(placement, required, today), required)
 
 
-def school_placements(school_id: int) -> list[Placement]:
-    """The school's placements with journals to keep: ongoing, and those that ended."""
+def school_internships(school_id: int, today: date) -> list[Placement]:
+    """The school's internships that keep journals: ongoing, or ended in the last BOARD_DAYS_AFTER_END days."""
+    recent = today - timedelta(days=BOARD_DAYS_AFTER_END)
     return db.session.scalars(
         sa.select(Placement)
         .join(Student, Student.id == Placement.student_id)
-        .where(Student.school_id == school_id)
+        .where(Student.school_id == school_id, Placement.kind.in_(JOURNAL_KINDS), Placement.start_date <= today,
+               sa.or_(Placement.status == PlacementStatus.ONGOING, Placement.end_date >= recent))
         .order_by(Placement.start_date.desc(), Placement.id)
-    ).all()
+    ).all()  # fmt: skip
 
 
 def journal_board(school_id: int, today: date) -> list[tuple[Placement, Progress]]:
-    """Every placement of the school with its journal progress, those behind first."""
+    """The school's internships with their journal progress, those behind first."""
     required = min_journals(school_id)
-    rows = [(p, progress(p, today, required)) for p in school_placements(school_id)]
+    rows = [(p, progress(p, today, required)) for p in school_internships(school_id, today)]
     return sorted(rows, key=lambda row: (not row[1].behind, row[0].id))
 
 
