@@ -32,8 +32,8 @@ from marketplace.pipeline.models import Placement
 from marketplace.plans.models import OpeningKind
 from marketplace.pools.models import Expert, ExpertStatus, GroupMember, GroupRole, Route, SpecialtyGroup, TitleLevel
 from marketplace.practice.models import PracticeStatus
-from marketplace.submissions.models import Assessment, AssessmentCycle, InfoReport, ReportKind
 from marketplace.students.models import CorrectionRequest, FinalReport, Journal, StudentInvitation
+from marketplace.submissions.models import Assessment, AssessmentCycle, InfoReport, ReportKind
 from tests.factories import (
     AllianceFactory,
     MembershipFactory,
