@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from marketplace.audit.services import record
 from marketplace.auth.models import Role, User, hash_token
@@ -18,7 +19,7 @@ from marketplace.extensions import db
 from marketplace.notifications import catalogue as kinds
 from marketplace.notifications.services import notify
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
-from marketplace.plans.models import OpeningKind
+from marketplace.plans.models import HiringPlan, Opening, OpeningKind
 from marketplace.refusals import Refusal
 from marketplace.students.models import (
     DEFAULT_MIN_JOURNALS,
@@ -280,6 +281,8 @@ def school_internships(school_id: int, today: date) -> list[Placement]:
     return db.session.scalars(
         sa.select(Placement)
         .join(Student, Student.id == Placement.student_id)
+        .options(selectinload(Placement.student),
+                 selectinload(Placement.opening).selectinload(Opening.plan).selectinload(HiringPlan.enterprise))
         .where(Student.school_id == school_id, Placement.kind.in_(JOURNAL_KINDS), Placement.start_date <= today,
                sa.or_(Placement.status == PlacementStatus.ONGOING, Placement.end_date >= recent))
         .order_by(Placement.start_date.desc(), Placement.id)
@@ -287,9 +290,18 @@ def school_internships(school_id: int, today: date) -> list[Placement]:
 
 
 def journal_board(school_id: int, today: date) -> list[tuple[Placement, Progress]]:
-    """The school's internships with their journal progress, those behind first."""
+    """The school's internships with their journal progress, those behind first (a fixed number of queries)."""
     required = min_journals(school_id)
-    rows = [(p, progress(p, today, required)) for p in school_internships(school_id, today)]
+    placements = school_internships(school_id, today)
+    ids = [p.id for p in placements]
+    written = dict(
+        db.session.execute(
+            sa.select(Journal.placement_id, sa.func.count(Journal.id))
+            .where(Journal.placement_id.in_(ids))
+            .group_by(Journal.placement_id)
+        ).all()
+    ) if ids else {}  # fmt: skip
+    rows = [(p, Progress(written.get(p.id, 0), expected_by(p, required, today), required)) for p in placements]
     return sorted(rows, key=lambda row: (not row[1].behind, row[0].id))
 
 
