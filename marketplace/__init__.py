@@ -89,18 +89,23 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.main.views import bp as main_bp
     from marketplace.notifications.views import bp as notifications_bp
     from marketplace.orgs.views import bp as orgs_bp
+    from marketplace.permissions import keep_students_to_their_pages
     from marketplace.pipeline.views import bp as pipeline_bp
     from marketplace.plans.views import bp as plans_bp
     from marketplace.pools.views import bp as pools_bp
     from marketplace.practice.views import bp as practice_bp
+    from marketplace.students.school_views import bp as students_bp
+    from marketplace.students.views import bp as me_bp
     from marketplace.submissions.views import bp as submissions_bp
 
     blueprints = (
         main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, allocations_bp,
         assets_bp, analytics_bp, governance_bp, submissions_bp, pools_bp, notifications_bp, jobs_bp, internships_bp,
+        me_bp, students_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)
+    app.before_request(keep_students_to_their_pages)
 
 
 def register_error_handlers(app: Flask) -> None:

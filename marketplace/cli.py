@@ -53,6 +53,7 @@ def load_demo(seed: int):
     from marketplace.demo.market import build_market
     from marketplace.demo.pools import build_pools
     from marketplace.demo.practice import build_practice
+    from marketplace.demo.students import build_students, demo_student_login
     from marketplace.demo.submissions import build_reporting
 
     if has_demo():
@@ -68,11 +69,13 @@ def load_demo(seed: int):
         build_reporting(seed)
         build_pools(seed)
         build_internships(seed)
+        build_students(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, login in demo_logins():
         click.echo(f"  {role:<16} {login}")
+    click.echo(f"  {'student':<16} {demo_student_login()} (学号; signs in at the same login page)")
 
 
 governance_cli = AppGroup("governance", help="Alliance governance: the daily sweep of charter rules and reminders.")

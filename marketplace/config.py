@@ -90,6 +90,9 @@ class Config:
     # Every test rolls its rows back or deletes them, so change-log ids repeat: build rows afresh per ranking.
     RANKING_ROWS_KEPT = False
     INVITATION_DAYS = 7
+    STUDENT_INVITATION_DAYS = 30  # a class list goes out once; students open their links over weeks
+    # Enterprises read students' evaluations only as aggregates of at least this many answers.
+    EVALUATION_MIN_ANSWERS = 3
     PER_PAGE = 30
     # Background jobs (huey): JOBS_URL=redis://… puts the queue on Redis, shared by consumers on any machine;
     # without it the queue is a SQLite file beside the database, for `make run` on one machine.

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased
 
@@ -84,6 +84,40 @@ def org_kind_required(*kinds: OrgKind):
 
 enterprise_required = org_kind_required(OrgKind.ENTERPRISE)
 school_required = org_kind_required(OrgKind.SCHOOL)
+
+
+# --------------------------------------------------------------------------------------------- student accounts
+# What a student account may open besides its own pages (the `me` blueprint): everything else is staff's.
+STUDENT_ENDPOINTS = frozenset(
+    {"auth.login", "auth.logout", "auth.change_password", "main.set_language", "static", "bootstrap.static",
+     "assets.echarts"}
+)  # fmt: skip
+
+
+def keep_students_to_their_pages():
+    """Before every request: a student account belongs to no organisation's staff, so every page but its own is
+    refused (403), whatever that page's own guard would say; the home page sends it to its own home."""
+    if not (current_user.is_authenticated and current_user.is_student):
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint.startswith("me.") or endpoint in STUDENT_ENDPOINTS:
+        return None
+    if endpoint == "main.index":
+        return redirect(url_for("me.home"))
+    abort(403)
+
+
+def student_required(view):
+    """Only a student account: the student's own pages, which show nothing but their own records."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_student:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 # ------------------------------------------------------------------------------------- alliances' own rules

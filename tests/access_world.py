@@ -35,6 +35,7 @@ from marketplace.pipeline.models import Placement
 from marketplace.plans.models import OpeningKind
 from marketplace.pools.models import Expert, ExpertStatus, GroupMember, GroupRole, Route, SpecialtyGroup, TitleLevel
 from marketplace.practice.models import PracticeStatus
+from marketplace.students.models import CorrectionRequest, FinalReport, Journal, StudentInvitation
 from marketplace.submissions.models import Assessment, AssessmentCycle, InfoReport, ReportKind
 from tests.factories import (
     AllianceFactory,
@@ -43,6 +44,7 @@ from tests.factories import (
     PracticeBaseFactory,
     PracticeRequestFactory,
     SchoolFactory,
+    StudentUserFactory,
     TeacherFactory,
     UserFactory,
 )
@@ -133,6 +135,21 @@ def _side(world: World, side: str) -> None:
     db.session.add_all([placement, meeting, motion, term, report, cycle, assessment, expert, group, invitation,
                         agreement, *notices])  # fmt: skip
     db.session.commit()
+    # The placed student's own account, an offer on another opening, a journal, a final report, a correction
+    # request and an unused sign-up link of the nominated student.
+    student_user = StudentUserFactory(student=placed)
+    second = OpeningFactory(plan=plan, kind=OpeningKind.EMPLOYMENT)
+    offer = NominationFactory(opening=second, student=placed, created_by_id=school_admin.id)
+    journal = Journal(placement_id=placement.id, week_start=date(2026, 9, 7), content="第二周的周志。")
+    final_report = FinalReport(placement_id=placement.id, content="实习总结报告。")
+    correction = CorrectionRequest(student_id=placed.id, school_id=school.id, text="出生日期有误")
+    student_token = secrets.token_urlsafe(16)
+    student_invitation = StudentInvitation(student_id=student.id, token_hash=hash_token(student_token),
+                                           created_by_id=school_admin.id,
+                                           expires_at=datetime.now(UTC) + timedelta(days=7))  # fmt: skip
+    db.session.add_all([journal, final_report, correction, student_invitation])
+    db.session.commit()
+    users[f"student_{side}"] = student_user
     run = allocations.run(alliance, actor=clerk)  # a proposed run with its real summary, as the pages expect
     # A confirmed run whose seat became the nomination: the allocation page links the secretariat to it.
     confirmed = AllocationRun(alliance=alliance, status=RunStatus.CONFIRMED, parameters=run.parameters,
@@ -158,6 +175,8 @@ def _side(world: World, side: str) -> None:
         f"assessment_{side}": assessment.id, f"expert_{side}": expert.id, f"group_{side}": group.id,
         f"run_{side}": run.id, f"job_{side}": job.id, f"applicant_{side}": applicant.id, f"school_{side}": school.id,
         f"enterprise_{side}": enterprise.id, f"staff_{side}": school_staff.id, f"invitation_{side}": token,
+        f"my_nomination_{side}": offer.id, f"journal_{side}": journal.id, f"final_report_{side}": final_report.id,
+        f"correction_{side}": correction.id, f"student_invitation_{side}": student_token,
     }  # fmt: skip
 
 

@@ -166,3 +166,21 @@ class StudentFactory(BaseFactory):
     phone = "13912345678"
     id_number = "131102200805120013"
     consent_to_share = False
+
+
+class StudentUserFactory(BaseFactory):
+    """A student's own account: no organisation, linked to one student record."""
+
+    class Meta:
+        model = User
+
+    class Params:
+        student = None  # the Student the account belongs to
+
+    student_id = factory.LazyAttribute(lambda u: u.student.id)
+    name = factory.LazyAttribute(lambda u: u.student.name)
+    email = None
+    mobile = None
+    password_hash = factory.LazyFunction(_password_hash)
+    organization = None
+    role = Role.STUDENT

@@ -27,7 +27,11 @@ SCHOOL, SCHOOL_OTHER = "school_own", "school_other"
 ENTERPRISE, ENTERPRISE_OTHER = "enterprise_own", "enterprise_other"
 SECRETARIAT, SECRETARIAT_OTHER = "secretariat_own", "secretariat_other"
 ADMIN = "platform_admin"
-USERS = (SCHOOL, SCHOOL_OTHER, ENTERPRISE, ENTERPRISE_OTHER, SECRETARIAT, SECRETARIAT_OTHER, ADMIN)
+# A student's own account (学生本人): the placed student of each side, no organisation's staff.
+STUDENT, STUDENT_OTHER = "student_own", "student_other"
+STAFF = (SCHOOL, SCHOOL_OTHER, ENTERPRISE, ENTERPRISE_OTHER, SECRETARIAT, SECRETARIAT_OTHER, ADMIN)
+STUDENTS = (STUDENT, STUDENT_OTHER)
+USERS = (*STAFF, *STUDENTS)
 WHO = (ANONYMOUS, *USERS)
 SCHOOLS, ENTERPRISES, SECRETARIATS = (
     (SCHOOL, SCHOOL_OTHER),
@@ -59,7 +63,9 @@ def allow(*ok: str, anonymous: str = LOGIN, holes: dict[str, str] | None = None)
 
 
 EVERYONE = allow(*USERS, anonymous=OK)
-LOGGED_IN = allow(*USERS)
+# Staff pages: a student account is refused every one of them, whatever the page's own rule.
+EVERY_STAFF = allow(*STAFF, anonymous=OK)
+LOGGED_IN = allow(*STAFF)
 NOBODY = allow()
 MEMBERS = allow(SCHOOL, ENTERPRISE, SECRETARIAT, ADMIN)  # units of the own alliance, and the platform admin
 SECRETARIAT_ONLY = allow(SECRETARIAT, ADMIN)
@@ -73,6 +79,7 @@ PARAMS = {
     "term_id": "term_own", "report_id": "report_own", "assessment_id": "assessment_own", "expert_id": "expert_own",
     "group_id": "group_own", "run_id": "run_own", "job_id": "job_own", "school_id": "school_own",
     "org_id": "school_own", "user_id": "staff_own", "token": "invitation_own", "year": "year",
+    "journal_id": "journal_own",
 }  # fmt: skip
 
 # The table, keyed by endpoint: a rename of a blueprint is a search-and-replace here.
@@ -88,11 +95,11 @@ ACCESS: dict[str, dict] = {
     "alliances.withdraw": {"POST": allow(SCHOOL)},
     "assets.echarts": {"GET": EVERYONE},
     # auth
-    "auth.accept_invitation": {"GET": EVERYONE, "POST": EVERYONE},
-    "auth.change_password": {"GET": LOGGED_IN, "POST": LOGGED_IN},
-    "auth.login": {"GET": EVERYONE, "POST": EVERYONE},
+    "auth.accept_invitation": {"GET": EVERY_STAFF, "POST": EVERY_STAFF},
+    "auth.change_password": {"GET": allow(*USERS), "POST": allow(*USERS)},
+    "auth.login": {"GET": EVERYONE, "POST": EVERYONE},  # a logged-in user is sent home
     "auth.logout": {"POST": Rule(ok=(), users=LOGIN)},
-    "auth.register": {"GET": EVERYONE, "POST": EVERYONE},
+    "auth.register": {"GET": EVERY_STAFF, "POST": EVERY_STAFF},
     "auth.set_active": {"POST": allow(SCHOOL)},  # the staff member's own org admin
     "auth.staff": {"GET": LOGGED_IN, "POST": LOGGED_IN},  # each sees the staff of their own organisation
     # cohorts: a school's students are its own business (the platform admin may read, not unmask)
@@ -132,8 +139,32 @@ ACCESS: dict[str, dict] = {
     "jobs.job": {"GET": SECRETARIAT_ONLY},
     "jobs.progress": {"GET": SECRETARIAT_ONLY},
     # main
-    "main.index": {"GET": EVERYONE},
+    "main.index": {"GET": EVERYONE},  # a student is sent to their own home
     "main.set_language": {"args": {"code": "zh"}, "POST": EVERYONE},
+    # me: the student's own pages; the records are the placed student's (their placement, their offer)
+    "me.ask_correction": {"POST": allow(*STUDENTS)},  # an empty form is refused with a message
+    "me.consent": {"POST": allow(*STUDENTS)},
+    "me.data": {"GET": allow(*STUDENTS)},
+    "me.evaluate": {"POST": allow(STUDENT)},
+    "me.export": {"POST": allow(*STUDENTS)},  # each downloads their own
+    "me.home": {"GET": allow(*STUDENTS)},
+    # The sign-up link is the credential: whoever holds it sees the form (an empty one changes nothing).
+    "me.join": {"args": {"token": "student_invitation_own"}, "GET": EVERYONE, "POST": EVERYONE},
+    "me.offer": {"args": {"nomination_id": "my_nomination_own"}, "GET": allow(STUDENT), "POST": allow(STUDENT)},
+    "me.placement": {"GET": allow(STUDENT)},
+    "me.submit_report": {"POST": allow(STUDENT)},
+    "me.write_journal": {"POST": allow(STUDENT)},
+    # students: the school's side (the world's secretariats are schools), enterprises' aggregates, analysts
+    "students.alliance_evaluations": {"GET": SECRETARIAT_ONLY},
+    "students.enterprise_evaluations": {"GET": allow(*ENTERPRISES)},
+    "students.invite": {"POST": allow(SCHOOL)},
+    "students.invite_cohort": {"POST": allow(SCHOOL)},
+    "students.placement": {"GET": allow(SCHOOL)},
+    "students.resolve": {"args": {"request_id": "correction_own"}, "POST": allow(SCHOOL)},
+    "students.review_journal": {"POST": allow(SCHOOL)},
+    "students.review_report": {"args": {"report_id": "final_report_own"}, "POST": allow(SCHOOL)},
+    "students.school_home": {"GET": allow(*SCHOOLS, *SECRETARIATS)},
+    "students.set_minimum": {"POST": allow(*SCHOOLS, *SECRETARIATS)},
     # allocations
     "allocations.act_on_candidates": {"POST": allow(ENTERPRISE)},
     "allocations.put_forward_from_cohort": {"POST": allow(SCHOOL, ADMIN)},

@@ -8,6 +8,7 @@ integer ranges where SQLite does not.
 """
 
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,23 +17,27 @@ from flask import request
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from marketplace.auth.models import Role
-from marketplace.extensions import limiter
+from marketplace.extensions import db, limiter
 from marketplace.input_guard import db_int
 from marketplace.orgs.models import OrgKind
+from marketplace.pipeline.models import Placement
+from marketplace.plans.models import OpeningKind
 from marketplace.practice.models import PracticeDecline
+from marketplace.students.models import Journal
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     PracticeBaseFactory,
     PracticeRequestFactory,
     SchoolFactory,
+    StudentUserFactory,
     TeacherFactory,
     UserFactory,
 )
 from tests.governance_world import council
 from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, PlanFactory, StudentFactory
 
-ROLES = ("anonymous", "school_admin", "enterprise_admin", "secretariat", "platform_admin")
+ROLES = ("anonymous", "school_admin", "enterprise_admin", "secretariat", "platform_admin", "student")
 SKIPPED_ENDPOINTS = {"static", "bootstrap.static"}
 
 HUGE = (str(2**31), "-" + str(2**63), "9" * 40)
@@ -84,6 +89,16 @@ def build_world() -> tuple[dict, dict]:
     student = StudentFactory(cohort=cohort)
     StudentFactory(cohort=cohort)
     nomination = NominationFactory(opening=opening, student=student, created_by_id=school_admin.id)
+    # The nominated student's own account, with an internship on another opening and a journal of it.
+    users["student"] = StudentUserFactory(student=student)
+    second = OpeningFactory(plan=opening.plan, kind=OpeningKind.POST_INTERNSHIP)
+    placement = Placement(opening=second, student=student, kind=second.kind, start_date=date(2026, 9, 1),
+                          end_date=date(2027, 1, 31), pay=4000)  # fmt: skip
+    db.session.add(placement)
+    db.session.flush()
+    journal = Journal(placement_id=placement.id, week_start=date(2026, 9, 7), content="第二周的周志。")
+    db.session.add(journal)
+    db.session.commit()
     teacher = TeacherFactory(school=school)
     practice_request = PracticeRequestFactory(teacher=teacher)
     base = PracticeBaseFactory(enterprise=enterprise)
@@ -102,6 +117,8 @@ def build_world() -> tuple[dict, dict]:
         "user_id": staff.id,
         "org_id": school.id,
         "year": 2025,
+        "placement_id": placement.id,
+        "journal_id": journal.id,
     }
     return users, ids
 
@@ -195,7 +212,7 @@ class _BytesFile:
 def test_no_route_answers_500_to_hostile_input(app, client, login_as, no_rate_limits, role):
     users, ids = build_world()
     user = users.get(role)
-    if user is not None:
+    if user is not None and user.organization_id is not None:
         ids = {**ids, "org_id": user.organization_id}
     fuzz = Fuzzer(client, login_as, user)
     rules = fuzz_rules(app)

@@ -63,7 +63,9 @@ class RegisterForm(OrganizationFields, AccountFields, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    identifier = StringField(_l("Email or mobile number"), validators=[InputRequired(), Length(max=254)])
+    identifier = StringField(
+        _l("Email, mobile number or student number"), validators=[InputRequired(), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[InputRequired()])
     submit = SubmitField(_l("Log in"))
 

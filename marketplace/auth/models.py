@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     ORG_STAFF = "org_staff"
     SECRETARIAT = "secretariat"
     PLATFORM_ADMIN = "platform_admin"
+    STUDENT = "student"  # a student's own account: no organisation's staff (学生本人)
 
 
 register_labels(
@@ -27,29 +28,41 @@ register_labels(
     (Role.ORG_STAFF, _l("Organisation staff")),
     (Role.SECRETARIAT, _l("Alliance secretariat")),
     (Role.PLATFORM_ADMIN, _l("Platform admin")),
+    (Role.STUDENT, _l("Student")),
 )
 
 
 class User(UserMixin, db.Model):
-    """A person who logs in (用户), by email or mobile number, on behalf of one organisation."""
+    """A person who logs in (用户): staff of one organisation, by email or mobile number; or a student (学生本人),
+    by 学号 or mobile, who belongs to no organisation's staff and is linked to their one student record."""
 
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint("email IS NOT NULL OR mobile IS NOT NULL", name="has_login"),)
+    __table_args__ = (
+        sa.CheckConstraint("email IS NOT NULL OR mobile IS NOT NULL OR student_id IS NOT NULL", name="has_login"),
+        # A student account is no organisation's staff: every rule comparing organisation ids keeps it out.
+        sa.CheckConstraint(
+            "(role = 'student' AND student_id IS NOT NULL AND organization_id IS NULL)"
+            " OR (role <> 'student' AND student_id IS NULL AND organization_id IS NOT NULL)",
+            name="staff_or_student",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     mobile: Mapped[str | None] = mapped_column(sa.String(11), unique=True)
     name: Mapped[str] = mapped_column(sa.String(64))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.ORG_STAFF)
+    # By table name: the cohorts' models sit above accounts (marketplace.students reads the record).
+    student_id: Mapped[int | None] = mapped_column(sa.ForeignKey("students.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Part of the session id: bumping it kills every copy of an old session cookie.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    organization: Mapped[Organization] = relationship()
+    organization: Mapped[Organization | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.login}>"
@@ -71,6 +84,10 @@ class User(UserMixin, db.Model):
     @property
     def is_platform_admin(self) -> bool:
         return self.role is Role.PLATFORM_ADMIN
+
+    @property
+    def is_student(self) -> bool:
+        return self.role is Role.STUDENT
 
     @property
     def is_secretariat(self) -> bool:

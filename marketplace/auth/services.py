@@ -9,11 +9,14 @@ from flask import current_app
 from marketplace.audit.services import record
 from marketplace.auth.models import Invitation, Role, User, hash_token
 from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
+from marketplace.cohorts.models import Student
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization, OrgKind, SchoolLevel
 from marketplace.reference.models import Region
 from marketplace.validators import MOBILE_RE
+
+MAX_SAME_STUDENT_NO = 5  # password checks one login attempt may cost when schools share a 学号
 
 # Verifying against a dummy hash when the login is unknown keeps response times alike (no account probing).
 _DUMMY_HASH_CACHE: dict[str, str] = {}
@@ -26,16 +29,43 @@ def find_by_login(identifier: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == identifier.lower()))
 
 
-def authenticate(identifier: str, password: str) -> User | None:
+def _student_accounts(student_no: str) -> list[User]:
+    """Student accounts whose 学号 this is: unique within a school, so possibly one in each of a few schools."""
+    return db.session.scalars(
+        sa.select(User)
+        .join(Student, Student.id == User.student_id)
+        .where(Student.student_no == student_no, User.role == Role.STUDENT)
+        .order_by(User.id)
+        .limit(MAX_SAME_STUDENT_NO)
+    ).all()
+
+
+def _accounts_for(identifier: str) -> list[User]:
+    """Who a login names: an email or a mobile names one account; anything else is read as a 学号."""
+    identifier = identifier.strip()
     user = find_by_login(identifier)
-    if user is None:
+    if user is not None:
+        return [user]
+    if MOBILE_RE.match(identifier) or "@" in identifier or not identifier:
+        return []
+    return _student_accounts(identifier)
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The account the login and password open. A 学号 shared by students of several schools opens the one whose
+    password it is (two with the same password open none: the student signs in by mobile instead)."""
+    accounts = _accounts_for(identifier)
+    if not accounts:
         dummy = _DUMMY_HASH_CACHE.setdefault("h", hash_password(secrets.token_hex(8)))
         verify_password(dummy, password)
         record("login_failed", None, object_type="user", login=identifier[:64])
         return None
-    if not user.active or not verify_password(user.password_hash, password):
-        record("login_failed", user, actor=user, reason="inactive" if not user.active else "password")
+    opened = [u for u in accounts if u.active and verify_password(u.password_hash, password)]
+    if len(opened) != 1:
+        for user in accounts:
+            record("login_failed", user, actor=user, reason="inactive" if not user.active else "password")
         return None
+    (user,) = opened
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()

@@ -76,7 +76,7 @@ def change_password():
             db.session.commit()
             login_user(user)  # this browser stays logged in under the new session version
             flash(_("Password changed. Other sessions have been logged out."), "success")
-            return redirect(url_for("orgs.mine"))
+            return redirect(url_for("me.home" if user.is_student else "orgs.mine"))
     return render_template("auth/password.html", form=form)
 
 

@@ -125,6 +125,8 @@ class ConsentRecord(db.Model):
     granted: Mapped[bool]
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     evidence: Mapped[str] = mapped_column(sa.String(255), default="")  # e.g. "signed form 2027-03-01"
+    # Under 14 a student's consent is the guardian's (PIPL art. 31): who gave it, when the student's account did.
+    guardian_name: Mapped[str] = mapped_column(sa.String(64), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     student: Mapped[Student] = relationship(back_populates="consents")

@@ -11,6 +11,8 @@ from marketplace.cohorts.views import bp, no_store
 from marketplace.extensions import db
 from marketplace.plans.models import OpeningKind
 from marketplace.privacy import mask_id_number, mask_phone
+from marketplace.students.forms import InviteForm
+from marketplace.students.services import account_of
 
 
 def _render(student, *, unmasked: bool = False):
@@ -25,6 +27,8 @@ def _render(student, *, unmasked: bool = False):
         cert_levels=LEVEL_NAMES,
         consent_form=ConsentForm(granted="0" if student.consent_to_share else "1"),
         unmask_form=UnmaskForm() if may_unmask and not unmasked else None,
+        has_account=account_of(student.id) is not None,
+        invite_form=InviteForm() if current_user.organization_id == student.school_id else None,
     )
     return no_store(current_app.make_response(page))
 

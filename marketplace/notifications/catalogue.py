@@ -85,6 +85,18 @@ OFFER_ACCEPTED = _kind("offer_accepted", _l("%(student)s accepted %(opening)s"),
 PLACEMENT_FEEDBACK = _kind(
     "placement_feedback", _l("Placement feedback on %(student)s has been submitted"), "pipeline.placement"
 )
+# --- students' own answers and requests (the school confirms or resolves) -------------------------------------
+STUDENT_ACCEPTED_OFFER = _kind(
+    "student_accepted_offer", _l("%(student)s says yes to the offer %(opening)s: record the acceptance"),
+    "pipeline.nomination",
+)  # fmt: skip
+STUDENT_DECLINED_OFFER = _kind(
+    "student_declined_offer", _l("%(student)s says no to the offer %(opening)s: record the decline"),
+    "pipeline.nomination",
+)  # fmt: skip
+CORRECTION_REQUESTED = _kind(
+    "correction_requested", _l("%(student)s asks for a correction of their records"), "students.school_home"
+)
 RULE_WAIVED = _kind(
     "rule_waived", _l("The secretariat recorded an exception for %(opening)s: %(rule)s"), "plans.opening",
     rule=lambda code: _RULES.get(code, code),

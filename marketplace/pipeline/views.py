@@ -34,6 +34,7 @@ from marketplace.pipeline.phase import PlacementPhase, phase_of
 from marketplace.pipeline.timeline import timeline
 from marketplace.plans.models import HiringPlan, Opening
 from marketplace.refusals import commit
+from marketplace.students.services import latest_answers
 from marketplace.timeutil import local_today
 
 bp = Blueprint("pipeline", __name__)
@@ -216,6 +217,7 @@ def nomination(nomination_id: int):
         ending=ENDING_STEPS, timeline=timeline(n), run_url=_run_url(n),
         placement=db.session.scalar(sa.select(Placement).where(Placement.nomination_id == n.id)),
         accept_form=accept_form if side == "school" and n.status is N.OFFERED else None,
+        student_answer=latest_answers([n.id]).get(n.id) if side == "school" else None,
     )  # fmt: skip
 
 

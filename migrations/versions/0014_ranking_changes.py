@@ -1,7 +1,7 @@
 """the ranking change log: which students and openings changed, so that each worker refreshes only their engine rows
 
 Revision ID: c4e5f6a7b8d9
-Revises: a2c3d4e5f6b7
+Revises: b3d4e5f6a7c8
 Create Date: 2026-12-02 15:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e5f6a7b8d9'
-down_revision = 'a2c3d4e5f6b7'
+down_revision = 'b3d4e5f6a7c8'
 branch_labels = None
 depends_on = None
 
