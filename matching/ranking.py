@@ -200,6 +200,21 @@ class Engine:
             return replace(ranking, eligible=len(openings))
         return self._graduate_ranking(graduate, openings, fit_q / QUANTUM, len(openings))
 
+    def _rank_openings_of(self, graduates: np.ndarray, k: int, chunk: int = 128) -> dict[int, GraduateRanking]:
+        """`rank_openings` for many graduates, their fits and filters computed a chunk of rows at a time (the same
+        sums in the same order, so the same fits)."""
+        s = self.space
+        n_o = len(s.openings)
+        result = {}
+        for start in range(0, len(graduates), chunk):
+            rows = np.asarray(graduates[start : start + chunk], dtype=np.int64)
+            fits = (s.G[rows] @ s.O.T).toarray()
+            ok = s.eligible_pairs(np.repeat(rows, n_o), np.tile(np.arange(n_o), len(rows))).reshape(len(rows), n_o)
+            for r, graduate in enumerate(rows.tolist()):
+                openings = np.flatnonzero(ok[r])
+                result[graduate] = self._graduate_ranking(graduate, openings, fits[r, openings], k)
+        return result
+
     def rank_openings(self, graduate: int, k: int = 20) -> GraduateRanking:
         s = self.space
         openings = np.arange(len(s.openings))
@@ -219,8 +234,9 @@ class Engine:
         return GraduateRanking(graduate, int(s.graduate_ids[graduate]), len(openings), places)
 
     # ------------------------------------------------------------------ every row, batched
-    def rank_all_openings(self, k: int = 20, n_threads: int = 2) -> "TopK":
-        """Top-k graduates of every opening under the priority rule, as flat arrays."""
+    def rank_all_openings(self, k: int = 20, n_threads: int = 2, exact: bool = True) -> "TopK":
+        """Top-k graduates of every opening under the priority rule, as flat arrays. `exact=False`: a row with too
+        few eligible candidates in the pool keeps the pool's (an audit of what the batch ranked, not a ranking)."""
         s = self.space
         left = sp.hstack([s.O, s.O_filter, s.O_school], format="csr")
         right = sp.hstack([s.G, s.G_filter, s.G_school], format="csr")
@@ -237,9 +253,9 @@ class Engine:
         order = np.lexsort((ids, ~prio, -key_q, rows))
         rows, cands, fit_q, prio, ids = rows[order], cands[order], fit_q[order], prio[order], ids[order]
         decided = _decided_in_pool(rows, fit_q, prio, ids)
-        short = _rows_to_redo(pool, rows, key_q[order], k)
-        exact = {int(j): self.rank_graduates(int(j), k) for j in short}
-        return TopK.from_sorted(rows, cands, fit_q, prio, decided, k, len(s.openings), exact)
+        short = _rows_to_redo(pool, rows, key_q[order], k) if exact else ()
+        redone = {int(j): self.rank_graduates(int(j), k) for j in short}
+        return TopK.from_sorted(rows, cands, fit_q, prio, decided, k, len(s.openings), redone)
 
     def rank_all_graduates(self, k: int = 20, n_threads: int = 2) -> "TopK":
         """Top-k openings of every graduate by fit, as flat arrays."""
@@ -256,7 +272,7 @@ class Engine:
         rows, openings, fit_q = rows[order], openings[order], fit_q[order]
         prio = self.has_priority(rows, openings)
         short = _rows_to_redo(pool, rows, fit_q, k)
-        exact = {int(i): self.rank_openings(int(i), k) for i in short}
+        exact = self._rank_openings_of(short, k)
         none_decided = np.zeros(len(rows), dtype=bool)
         return TopK.from_sorted(rows, openings, fit_q, prio, none_decided, k, len(s.graduates), exact)
 

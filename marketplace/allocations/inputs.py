@@ -73,10 +73,14 @@ def fingerprint(snapshot: ranking.Snapshot, seen: Visibility, capacity, shared_c
         students[student_id] = _hash((_canonical(graduate), seen_by))
     openings = {}
     rows = zip(snapshot.openings, snapshot.engine.openings, capacity, shared_cap, strict=True)
+    set_digest: dict[int, str] = {}  # thousands of openings share a few priority sets: each digested once
     for opening, engine_opening, places, shared in rows:
+        schools = engine_opening.priority_schools
+        if id(schools) not in set_digest:
+            set_digest[id(schools)] = _hash(sorted(schools))
         engine_opening = dataclasses.replace(
             engine_opening, occupation=opening.occupation_id, majors=tuple(sorted(x.id for x in opening.majors)),
-            city=opening.city_id,
+            city=opening.city_id, priority_schools=set_digest[id(schools)],
         )  # fmt: skip
         openings[opening.id] = _hash((_canonical(engine_opening), opening.end_date, int(places), int(shared)))
     return Fingerprint(students, openings)

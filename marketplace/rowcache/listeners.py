@@ -40,8 +40,11 @@ def _marks(record, new: bool) -> set[tuple[str, int | None]]:
 
 def log_changes(session: Session, _flush_context) -> None:
     marks: set[tuple[str, int | None]] = set()
-    for record in (*session.new, *session.deleted):
-        marks |= _marks(record, new=record in session.new)
+    new = list(session.new)  # `Session.new` builds a new set on each access: once, not once per record
+    for record in new:
+        marks |= _marks(record, new=True)
+    for record in session.deleted:
+        marks |= _marks(record, new=False)
     for record in session.dirty:
         if session.is_modified(record, include_collections=True):
             marks |= _marks(record, new=False)
