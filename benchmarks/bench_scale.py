@@ -124,7 +124,8 @@ def p95(samples: list[float]) -> float:
 def seed_key() -> str:
     alembic = AlembicConfig()
     alembic.set_main_option("script_location", str(ROOT / "migrations"))
-    heads = ",".join(sorted(ScriptDirectory.from_config(alembic).get_heads()))
+    # Every revision with its parent: a head keeps its id when revisions are re-chained beneath it.
+    heads = ",".join(f"{r.revision}<{r.down_revision}" for r in ScriptDirectory.from_config(alembic).walk_revisions())
     counts = (MEMBER_SCHOOLS, OTHER_SCHOOLS, ENTERPRISES, GRADUATES, OPENINGS, COHORT)
     return f"v{SEED_VERSION}_" + hashlib.sha256(f"{heads}|{counts}".encode()).hexdigest()[:10]
 
