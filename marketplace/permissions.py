@@ -17,7 +17,7 @@ from marketplace.allocations.models import AllocationRun, AllocationSeat
 from marketplace.auth.models import User
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
-from marketplace.orgs.models import OrgKind
+from marketplace.orgs.models import Organization, OrgKind
 from marketplace.pipeline.models import Nomination, NominationStatus
 from marketplace.plans.models import HiringPlan, Opening
 from marketplace.practice.models import PracticeRequest
@@ -197,12 +197,15 @@ def visibility(enterprise_ids, on: date, session=None) -> Visibility:
     ids = sorted(set(enterprise_ids))
     school_side, enterprise_side = aliased(Membership), aliased(Membership)
     schools: dict[int, set[int]] = {e: set() for e in ids}
-    for enterprise_id, school_id in session.execute(
+    # Only schools: a fellow enterprise is never a student's school, and an alliance has ten times more of them.
+    for enterprise_id, school_id in session.connection().execute(
         sa.select(enterprise_side.organization_id, school_side.organization_id)
         .join(school_side, school_side.alliance_id == enterprise_side.alliance_id)
-        .where(enterprise_side.organization_id.in_(ids), in_force_on(on, school_side), in_force_on(on, enterprise_side))
+        .join(Organization, Organization.id == school_side.organization_id)
+        .where(enterprise_side.organization_id.in_(ids), Organization.kind == OrgKind.SCHOOL,
+               in_force_on(on, school_side), in_force_on(on, enterprise_side))
         .distinct()
-    ):
+    ):  # fmt: skip
         schools[enterprise_id].add(school_id)
     nominated, nominator = aliased(Student), aliased(User)
     put_forward = session.execute(
