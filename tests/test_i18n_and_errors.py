@@ -41,7 +41,7 @@ def test_language_switch_sticks_for_the_session(client):
     response = client.post("/lang/en", data={"next": "/auth/login"}, headers={"Accept-Language": "zh-CN"})
     assert response.headers["Location"] == "/auth/login"
     page = client.get("/auth/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert "Email or mobile number" in page
+    assert "Email, mobile number or student number" in page
     client.post("/lang/zh")
     assert "邮箱或手机号" in client.get("/auth/login").get_data(as_text=True)
     assert client.post("/lang/xx").status_code == 404
