@@ -286,6 +286,8 @@ def test_exports_carry_the_filters_neutralise_formulas_and_are_logged(client, lo
     assert "'=非成员学校N" in [r[0] for r in rows]
     assert client.get(f"/alliances/{alliance.id}/reports/outcomes.csv?table=nope").status_code == 404
 
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report_export").order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "report_export").order_by(AuditEvent.id)
+    ).all()
     assert [(e.details["report"], e.details["format"]) for e in events] == [("outcomes", "xlsx"), ("outcomes", "csv")]
     assert events[0].details["filters"] == {"period": "2026-2", "kind": "employment"}
