@@ -40,7 +40,6 @@ from marketplace.practice.models import PracticeBase, PracticeRequest
 from marketplace.practice.queries import base_loads
 from marketplace.reference.models import Region
 from marketplace.rowcache import plain, store
-from marketplace.rowcache.plain import post_ok_from  # noqa: F401  (the adapter's public name for it)
 from marketplace.timeutil import local_today
 from matching import model as m
 from matching.features import Catalogue, Explanation, classification_text_model
@@ -76,25 +75,13 @@ def open_openings_query(alliance: Alliance | None = None) -> sa.Select:
     )
 
 
-def candidates_query(opening: Opening | None = None) -> sa.Select:
-    """Consenting students; for `opening`, none unless it is available today, and only those free over its dates."""
-    query = (
+def candidates_query() -> sa.Select:
+    """Consenting students, with what the engine reads of them."""
+    return (
         sa.select(Student)
         .where(Student.consent_to_share.is_(True))
         .options(selectinload(Student.certificates), selectinload(Student.wanted_cities), selectinload(Student.cohort))
         .order_by(Student.id)
-    )
-    if opening is None:
-        return query
-    return query.where(_is_available(opening), availability.free_during(opening.start_date, opening.end_date))
-
-
-def _is_available(opening: Opening) -> sa.ColumnElement[bool]:
-    return (
-        sa.select(Opening.id)
-        .join(HiringPlan)
-        .where(Opening.id == opening.id, availability.available_openings(local_today()))
-        .exists()
     )
 
 
