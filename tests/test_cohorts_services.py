@@ -42,7 +42,7 @@ def school_students(db, school_id) -> list[Student]:
 
 
 def events(db, action: str) -> list[AuditEvent]:
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)).all()
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
 def four_hundred_rows_three_bad() -> bytes:

@@ -198,7 +198,9 @@ def test_roster_shows_only_own_interns_masks_phones_and_exports_safely(client, l
     assert sheet.max_row == 2
     csv_text = client.post("/roster/export.csv").data.decode("utf-8-sig")
     assert "'=cmd" in csv_text
-    exports = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).all()
+    exports = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+    ).all()
     assert [e.details["format"] for e in exports] == ["xlsx", "csv"]
     login_as(school_user)
     assert client.get("/roster").status_code == 403

@@ -184,7 +184,9 @@ def test_consent_changes_are_appended(client, login_as, school, db):
     client.post("/me/consent", data={"granted": "0"})  # already so: nothing appended
     client.post("/me/consent", data={"granted": "1"})
     client.post("/me/consent", data={"granted": "0"})
-    records = db.session.scalars(sa.select(ConsentRecord).where(ConsentRecord.student_id == student.id)).all()
+    records = db.session.scalars(
+        sa.select(ConsentRecord).where(ConsentRecord.student_id == student.id).order_by(ConsentRecord.id)
+    ).all()
     assert [r.granted for r in records] == [False, True, False]
     assert all(r.recorded_by_id == account.id for r in records)
     db.session.refresh(student)
