@@ -200,18 +200,38 @@ class Engine:
             return replace(ranking, eligible=len(openings))
         return self._graduate_ranking(graduate, openings, fit_q / QUANTUM, len(openings))
 
-    def _rank_openings_of(self, graduates: np.ndarray, k: int, chunk: int = 128) -> dict[int, GraduateRanking]:
-        """`rank_openings` for many graduates, their fits and filters computed a chunk of rows at a time (the same
-        sums in the same order, so the same fits)."""
+    def _rank_openings_of(self, graduates: np.ndarray, k: int, chunk: int = 256) -> dict[int, GraduateRanking]:
+        """The top k openings of many graduates, as `rank_openings` ranks them (fit, then opening id), their fits
+        computed a chunk of rows at a time (the same sums in the same order, so the same fits).
+
+        Fit and id make one integer key per pair, so each row's best `8k` openings in exactly that order are
+        found without sorting the row; the filters are applied to those first, and only a row with fewer than k
+        eligible among them is filtered over every opening. `eligible` counts the eligible openings looked at
+        (at least k where the ranking is full)."""
         s = self.space
         n_o = len(s.openings)
         result = {}
+        if not n_o:
+            return {int(g): GraduateRanking(int(g), int(s.graduate_ids[g]), 0, ()) for g in graduates}
+        by_id = np.empty(n_o, dtype=np.int64)
+        by_id[np.argsort(s.opening_ids, kind="stable")] = np.arange(n_o)
+        width = min(n_o, 8 * k)
         for start in range(0, len(graduates), chunk):
             rows = np.asarray(graduates[start : start + chunk], dtype=np.int64)
             fits = (s.G[rows] @ s.O.T).toarray()
-            ok = s.eligible_pairs(np.repeat(rows, n_o), np.tile(np.arange(n_o), len(rows))).reshape(len(rows), n_o)
+            key = quantise(fits) * n_o + (n_o - 1 - by_id)  # larger is better; unique within a row
+            best = (
+                np.argpartition(-key, width - 1, axis=1)[:, :width]
+                if width < n_o
+                else np.tile(np.arange(n_o), (len(rows), 1))
+            )
+            best = np.take_along_axis(best, np.argsort(-np.take_along_axis(key, best, 1), axis=1), 1)
+            ok = s.eligible_pairs(np.repeat(rows, width), best.ravel()).reshape(len(rows), width)
             for r, graduate in enumerate(rows.tolist()):
-                openings = np.flatnonzero(ok[r])
+                if ok[r].sum() >= k or width == n_o:
+                    openings = best[r][ok[r]]
+                else:
+                    openings = np.flatnonzero(s.eligible_pairs(np.full(n_o, graduate), np.arange(n_o)))
                 result[graduate] = self._graduate_ranking(graduate, openings, fits[r, openings], k)
         return result
 
@@ -225,7 +245,11 @@ class Engine:
     def _graduate_ranking(self, graduate: int, openings, fit, k: int) -> GraduateRanking:
         s = self.space
         fit_q = quantise(fit)
-        order = fit_order(fit_q, s.opening_ids[openings])[:k]
+        if len(fit_q) > 4 * k:  # only the openings tied with or above the k-th best fit can be in the first k
+            best = np.flatnonzero(fit_q >= np.partition(fit_q, len(fit_q) - k)[len(fit_q) - k])
+            order = best[fit_order(fit_q[best], s.opening_ids[openings[best]])[:k]]
+        else:
+            order = fit_order(fit_q, s.opening_ids[openings])[:k]
         prio = self.has_priority(np.full(len(order), graduate), openings[order])
         places = tuple(
             RankedOpening(int(openings[c]), int(s.opening_ids[openings[c]]), fit_q[c] / QUANTUM, bool(p))
@@ -253,7 +277,7 @@ class Engine:
         order = np.lexsort((ids, ~prio, -key_q, rows))
         rows, cands, fit_q, prio, ids = rows[order], cands[order], fit_q[order], prio[order], ids[order]
         decided = _decided_in_pool(rows, fit_q, prio, ids)
-        short = _rows_to_redo(pool, rows, key_q[order], k) if exact else ()
+        short = _rows_to_redo(pool, rows, key_q[order], k, 2 * k) if exact else ()
         redone = {int(j): self.rank_graduates(int(j), k) for j in short}
         return TopK.from_sorted(rows, cands, fit_q, prio, decided, k, len(s.openings), redone)
 
@@ -271,7 +295,7 @@ class Engine:
         order = np.lexsort((s.opening_ids[openings], -fit_q, rows))
         rows, openings, fit_q = rows[order], openings[order], fit_q[order]
         prio = self.has_priority(rows, openings)
-        short = _rows_to_redo(pool, rows, fit_q, k)
+        short = _rows_to_redo(pool, rows, fit_q, k, 2 * k, quantise(offset))
         exact = self._rank_openings_of(short, k)
         none_decided = np.zeros(len(rows), dtype=bool)
         return TopK.from_sorted(rows, openings, fit_q, prio, none_decided, k, len(s.graduates), exact)
@@ -353,19 +377,26 @@ def _without_constant_columns(left: sp.csr_matrix, right: sp.csr_matrix):
     return left[:, keep], right[:, keep], offset
 
 
-def _rows_to_redo(pool: sp.csr_matrix, rows: np.ndarray, key_q: np.ndarray, k: int) -> np.ndarray:
-    """Rows whose batch top-k may differ from the exact one: too few eligible in the pool, or a full pool whose
-    k-th key equals its smallest, where candidates tied with it may have been left out of the pool (the exact
-    ranking breaks such ties by id, which the pool's cut does not know about)."""
+def _rows_to_redo(
+    pool: sp.csr_matrix, rows: np.ndarray, key_q: np.ndarray, k: int, top_n: int, floor_q: np.ndarray | None = None
+) -> np.ndarray:
+    """Positions (pool rows) whose batch top-k may differ from the exact one: too few eligible in the pool; a full
+    pool whose k-th key equals its smallest, where candidates tied with it may have been left out of the pool (the
+    exact ranking breaks such ties by id, which the pool's cut does not know about); or, given each row's `floor_q`
+    (the key of a pair the product does not produce, having no column in common), a k-th key not above it: such
+    pairs are never in a pool, and an eligible one may tie with the k-th and have a smaller id."""
     n_rows = pool.shape[0]
     counts = np.bincount(rows, minlength=n_rows)
     redo = counts < k
     sizes = np.diff(pool.indptr)
-    full = np.flatnonzero((sizes == 2 * k) & ~redo)
+    start = np.searchsorted(rows, np.arange(n_rows))
+    full = np.flatnonzero((sizes == top_n) & ~redo)
     if len(full):
-        pool_min = quantise(pool.data[pool.indptr[full][:, None] + np.arange(2 * k)].min(axis=1))
-        start = np.searchsorted(rows, full)
-        redo[full] = key_q[start + k - 1] <= pool_min
+        pool_min = quantise(pool.data[pool.indptr[full][:, None] + np.arange(top_n)].min(axis=1))
+        redo[full] = key_q[start[full] + k - 1] <= pool_min
+    if floor_q is not None:
+        settled = np.flatnonzero(~redo)
+        redo[settled] = key_q[start[settled] + k - 1] <= floor_q[settled]
     return np.flatnonzero(redo)
 
 

@@ -1,5 +1,6 @@
 """Fit features, explanations, hard filters and rankings both ways, on worked examples and synthetic instances."""
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -200,3 +201,25 @@ def test_graduates_rank_openings_by_fit_and_see_the_priority_marker():
     ]
     ranking = Engine(catalogue(), graduates, openings).rank_openings(0)
     assert [(p.id, p.priority) for p in ranking.places] == [(2, False), (1, True)]
+
+
+@pytest.mark.parametrize("seed", [5, 17])
+def test_batch_graduate_rankings_stay_exact_for_bare_and_barred_graduates(seed):
+    """Graduates who share nothing but the constant columns with most openings (no major, skills, cities or
+    certificates: their pools are short and their rankings end in openings tied on fit, by id) and women barred
+    from most openings (pools of which few are eligible): every row the batch cannot settle is ranked again, and
+    the batch equals the exact ranking, places and fits."""
+    inst = synthetic.instance(1200, 240, seed=seed)
+    rng = np.random.default_rng(seed)
+    graduates = [
+        replace(g, major=None, skills="", wanted_cities=(), certificates=()) if n % 3 == 0
+        else replace(g, female=True) if n % 3 == 1 else g
+        for n, g in enumerate(inst.graduates)
+    ]  # fmt: skip
+    openings = [replace(o, women_barred=bool(rng.random() < 0.7)) for o in inst.openings]
+    engine = Engine(inst.catalogue, graduates, openings)
+    by_graduate = engine.rank_all_graduates(10)
+    for g in range(len(graduates)):
+        exact = engine.rank_openings(g, 10)
+        assert [r[0] for r in by_graduate.row(g)] == [p.opening for p in exact.places], g
+        np.testing.assert_allclose([r[1] for r in by_graduate.row(g)], [p.fit for p in exact.places], atol=2e-6)
