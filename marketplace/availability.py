@@ -27,7 +27,7 @@ from marketplace.extensions import db
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement, PlacementStatus
 from marketplace.plans.models import HiringPlan, Opening, PlanStatus, plan_alliances
 
-__all__ = ["DEFAULT_MIN_REMAINING_DAYS", "available_openings", "free_during", "taken_periods"]
+__all__ = ["DEFAULT_MIN_REMAINING_DAYS", "available_openings", "free_during", "periods_ended", "taken_periods"]
 
 DEFAULT_MIN_REMAINING_DAYS = 30
 # Beyond this many students, one query for every taken period beats a long IN list (SQLite caps bound parameters).
@@ -102,6 +102,16 @@ def taken_periods(student_ids: Collection[int], since: date, session=None) -> di
         if student_id in wanted:
             found.setdefault(student_id, set()).add((first, last))
     return {s: tuple(sorted(periods)) for s, periods in found.items()}
+
+
+def periods_ended(after: date, before: date, session=None) -> set[int]:
+    """Students with a taken period whose last day is on `after` or later and before `before`: those whose
+    `taken_periods` since `before` lost a period that `taken_periods` since `after` still held."""
+    parts = []
+    for part in (_open_placements(), _accepted_without_placement()):
+        columns = part.selected_columns
+        parts.append(part.where(columns.last_day >= after, columns.last_day < before))
+    return {row[0] for row in (session or db.session).execute(sa.union_all(*parts))}
 
 
 def free_during(first_day: date, last_day: date) -> sa.ColumnElement[bool]:

@@ -87,8 +87,6 @@ class Config:
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024
     ARGON2_PARALLELISM = 1
-    # Every test rolls its rows back or deletes them, so change-log ids repeat: build rows afresh per ranking.
-    RANKING_ROWS_KEPT = False
     INVITATION_DAYS = 7
     STUDENT_INVITATION_DAYS = 30  # a class list goes out once; students open their links over weeks
     # Enterprises read students' evaluations only as aggregates of at least this many answers.
@@ -129,6 +127,8 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
     JOBS_IMMEDIATE = True
+    # Every test rolls its rows back or deletes them, so change-log ids repeat: build rows afresh per ranking.
+    RANKING_ROWS_KEPT = False
 
     @classmethod
     def secret_key(cls) -> str:

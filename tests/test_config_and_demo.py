@@ -41,6 +41,15 @@ def test_production_needs_a_database_url_and_secures_cookies(monkeypatch):
     ) == (True, True, "Lax")
 
 
+def test_production_and_development_keep_ranking_rows_and_the_suite_does_not(monkeypatch):
+    """Kept rows are what makes the ranking pages fast; the suite builds them afresh (its change-log ids repeat)."""
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    assert create_app(ProductionConfig).config["RANKING_ROWS_KEPT"] is True
+    assert create_app(Config).config["RANKING_ROWS_KEPT"] is True
+    assert create_app(TestConfig).config["RANKING_ROWS_KEPT"] is False
+
+
 def test_development_key_is_generated_once_into_instance(tmp_path):
     first = _dev_secret_key(tmp_path)
     assert len(first) == 64

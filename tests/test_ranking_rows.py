@@ -2,6 +2,7 @@
 built from plain data, refreshes only what the change log names, and says which version a ranking used."""
 
 import random
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,8 @@ from marketplace.alliances.models import Alliance, Membership, MembershipStatus
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db as _db
 from marketplace.orgs.models import Organization, OrgKind
-from marketplace.plans.models import Opening
+from marketplace.pipeline.models import Placement
+from marketplace.plans.models import Opening, OpeningKind
 from marketplace.reference.models import Major
 from marketplace.rowcache import plain, store
 from marketplace.rowcache.models import EVERY_OPENING, OPENING, STUDENT, RankingChange
@@ -19,7 +21,7 @@ from marketplace.timeutil import local_today
 from matching.features import Catalogue, classification_text_model
 from matching.ranking import Engine
 from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, SchoolFactory
-from tests.pipeline_factories import CohortFactory, OpeningFactory, PlanFactory, StudentFactory
+from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFactory, PlanFactory, StudentFactory
 
 SKILLS = ["焊接", "数控编程", "CAD 识图", "电工", "护理", "养老照护", "园林养护", "PLC 编程", "钳工", "汽车维修"]
 
@@ -164,3 +166,56 @@ def test_a_student_edit_marks_the_student_and_a_rolled_back_one_marks_nothing(db
     db.session.commit()
     assert (STUDENT, student.id) in db.session.execute(sa.select(RankingChange.entity, RankingChange.entity_id)).all()
     assert db.session.get(Opening, 0) is None
+
+
+def test_prewarm_keeps_every_consenting_student_and_open_opening(app, db, kept):
+    _, openings, students = random_market(db, 8)
+    warmed = store.prewarm()
+    url = str(_db.engine.url)
+    assert store._kept[url] is warmed
+    consenting = {s.id for s in students if s.consent_to_share}
+    assert consenting
+    assert consenting <= warmed.students.row_of.keys()
+    assert set(warmed.open_opening_ids()) <= warmed.openings.row_of.keys()
+    encoded = len(warmed.students.rows), len(warmed.openings.rows)
+    rows = everything(openings, students)
+    assert (len(warmed.students.rows), len(warmed.openings.rows)) == encoded, "the pages encoded nothing more"
+    app.config["RANKING_ROWS_KEPT"] = False
+    assert rows == everything(openings, students)
+
+
+def test_prewarm_does_nothing_without_kept_rows(app, db):
+    random_market(db, 9)
+    assert store.prewarm() is None
+    assert not store._kept
+
+
+def test_the_next_day_moves_the_store_and_forgets_students_whose_period_ended(app, db, kept, monkeypatch):
+    """A placement ending today takes its student from an opening that started last week (ranked over a given list
+    of students: pages rank only available openings); tomorrow it no longer does. The kept store moves to the new
+    day (no rebuild) and ranks as a fresh build of that day."""
+    _, openings, students = random_market(db, 10)
+    today = local_today()
+    started = openings[0]
+    started.start_date, started.end_date = today - timedelta(days=7), today + timedelta(days=90)
+    started.kind, started.majors = OpeningKind.COGNITIVE_INTERNSHIP, []  # open to students of any year and major
+    student, elsewhere = students[0], openings[-1]
+    nomination = NominationFactory(opening=elsewhere, student=student, status="accepted")
+    db.session.add(Placement(opening=elsewhere, student=student, nomination=nomination, kind=elsewhere.kind,
+                             start_date=today - timedelta(days=60), end_date=today, pay=5000))  # fmt: skip
+    db.session.commit()
+
+    def ranked() -> list[tuple]:
+        _, candidates = ranking.rank_candidates(started, k=None, students=students)
+        return [(c.student_id, c.place, c.fit, c.priority, c.passed) for c in candidates]
+
+    assert student.id not in {row[0] for row in ranked()}, "taken today"
+    kept_store = store._kept[str(_db.engine.url)]
+    for module in ("marketplace.ranking", "marketplace.rowcache.store"):
+        monkeypatch.setattr(f"{module}.local_today", lambda: today + timedelta(days=1))
+    tomorrow = ranked()
+    assert store._kept[str(_db.engine.url)] is kept_store, "moved, not rebuilt"
+    assert kept_store.today == today + timedelta(days=1)
+    assert student.id in {row[0] for row in tomorrow}, "free tomorrow"
+    app.config["RANKING_ROWS_KEPT"] = False
+    assert tomorrow == ranked()

@@ -11,3 +11,12 @@ huey = queue.bind(app)
 from marketplace.allocations import jobs as _allocation_jobs  # noqa: E402, F401
 from marketplace.cohorts import jobs as _cohort_jobs  # noqa: E402, F401
 from marketplace.governance import jobs as _governance_jobs  # noqa: E402, F401
+
+
+@huey.on_startup()
+def keep_ranking_rows() -> None:
+    """Encode the ranking rows before the first job, so that an allocation reads them ready (`store.prewarm`)."""
+    from marketplace.rowcache import store
+
+    with app.app_context():
+        store.prewarm()

@@ -183,6 +183,16 @@ class RowStore:
         self._open = sorted(kept)
         self._open_set = None
 
+    def move_to(self, today: date) -> None:
+        """The same store for a later day, without re-encoding it: the students whose taken periods ended in
+        between are forgotten (their rows drop those periods), and what depends on the day is read again: the
+        openings available and who may see whom (memberships in force)."""
+        for student_id in availability.periods_ended(self.today, today, self.session):
+            self.students.row_of.pop(student_id, None)
+        self.today = today
+        self._open = self._open_set = None
+        self.students_version += 1
+
     # ------------------------------------------------------------------ loading
     def _load_students(self, ids: list[int]) -> None:
         graduates = plain.graduates(self.session, ids, self.indexes, self.today)
@@ -244,14 +254,18 @@ class RowStore:
             self._visible[enterprise_id] = np.unique(np.concatenate(parts)).tolist()
         return self._visible[enterprise_id]
 
-    def space(self, student_ids: Sequence[int], opening_ids: Sequence[int]) -> FeatureSpace:
-        """The feature space of these students and openings, in this order (loading the rows not kept)."""
+    def load(self, student_ids: Sequence[int], opening_ids: Sequence[int]) -> None:
+        """Encode and keep the rows of these students and openings that are not kept yet."""
         missing = sorted({i for i in opening_ids if i not in self.openings.row_of})
         if missing:
             self._load_openings(missing)
         missing = sorted({i for i in student_ids if i not in self.students.row_of})
         if missing:
             self._load_students(missing)
+
+    def space(self, student_ids: Sequence[int], opening_ids: Sequence[int]) -> FeatureSpace:
+        """The feature space of these students and openings, in this order (loading the rows not kept)."""
+        self.load(student_ids, opening_ids)
         empty = self.encoder.graduates([]) if not student_ids else None
         graduates = empty if empty is not None else self.students.take(list(student_ids))
         openings = self.encoder.openings([]) if not opening_ids else self.openings.take(list(opening_ids))
@@ -281,10 +295,12 @@ def using() -> Iterator[RowStore]:
     key = str(db.engine.url)
     with _lock, reading_only():  # the store only reads: on SQLite it must not take the write lock
         store = _kept.get(key)
-        if store is None or store.today != today:
+        if store is None or store.today > today:
             store = _kept[key] = RowStore(Session(db.engine), today)
         store.session.rollback()  # a new transaction: see what was committed since
         try:
+            if store.today < today:
+                store.move_to(today)
             store.refresh()
             yield store
         finally:
@@ -299,6 +315,21 @@ def built(store: RowStore, student_ids: Sequence[int], opening_ids: Sequence[int
 def engine(student_ids: Sequence[int], opening_ids: Sequence[int]) -> Built:
     with using() as store:
         return built(store, student_ids, opening_ids)
+
+
+def prewarm() -> RowStore | None:
+    """Keep the rows of every consenting student and every opening available today, so that no request or job
+    pays for encoding them: a queue consumer calls it as it starts, and gunicorn's master before it forks its
+    workers (`gunicorn.conf.py`), which then share the rows. Needs an app context; with `RANKING_ROWS_KEPT` off it
+    does nothing."""
+    if not current_app.config.get("RANKING_ROWS_KEPT"):
+        return None
+    with using() as store:
+        consenting = store.session.scalars(
+            sa.select(Student.id).where(Student.consent_to_share.is_(True)).order_by(Student.id)
+        ).all()
+        store.load(consenting, store.open_opening_ids())
+        return store
 
 
 def forget() -> None:
