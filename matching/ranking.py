@@ -235,6 +235,52 @@ class Engine:
                 result[graduate] = self._graduate_ranking(graduate, openings, fits[r, openings], k)
         return result
 
+    def _complete_ties(self, rows, openings, fit_q, short, floor_q, k: int, width: int = 1024, chunk: int = 2048):
+        """Complete, without ranking them again, the rows of `short` whose pool holds k eligible openings but whose
+        k-th fit `t` ties with openings the pool may have cut (the pool's smallest key, or the fit of the pairs the
+        product does not produce, `floor_q`). Every opening above `t` is in the pool, so the exact top k is the
+        pool's eligible entries above `t`, then the eligible openings at exactly `t` by id: those are looked for
+        among the first `width` openings by id. A row they cannot complete is left for `_rank_openings_of`.
+        Arrays sorted by row then rank in; the same arrays with the completed rows replaced, and those rows, out."""
+        s = self.space
+        n_rows = len(s.graduates)
+        first = np.searchsorted(rows, short)
+        count = np.searchsorted(rows, short, side="right") - first
+        rich = count >= k
+        candidates, first = short[rich], first[rich]
+        tie = fit_q[first + k - 1]
+        sure = tie >= floor_q[candidates]  # below the floor, pairs the product skipped would rank above the tie
+        candidates, tie = candidates[sure], tie[sure]
+        if not len(candidates):
+            return rows, openings, fit_q, np.zeros(0, dtype=np.int64)
+        tie_of = np.full(n_rows, np.iinfo(np.int64).max)
+        tie_of[candidates] = tie
+        above = fit_q > tie_of[rows]
+        need = k - np.bincount(rows[above], minlength=n_rows)[candidates]
+        window = np.argsort(s.opening_ids, kind="stable")[:width]
+        settled, add_rows, add_openings = [], [], []
+        for start in range(0, len(candidates), chunk):
+            part, wanted = candidates[start : start + chunk], need[start : start + chunk]
+            fits = quantise((s.G[part] @ s.O[window].T).toarray())
+            match = fits == tie[start : start + chunk, None]
+            match &= s.eligible_pairs(np.repeat(part, len(window)), np.tile(window, len(part))).reshape(match.shape)
+            taken = match & (np.cumsum(match, axis=1) <= wanted[:, None])
+            enough = taken.sum(axis=1) == wanted
+            r, c = np.nonzero(taken & enough[:, None])
+            settled.append(part[enough])
+            add_rows.append(part[r])
+            add_openings.append(window[c])
+        settled = np.concatenate(settled)
+        done = np.zeros(n_rows, dtype=bool)
+        done[settled] = True
+        keep = ~done[rows] | above
+        add_rows, add_openings = np.concatenate(add_rows), np.concatenate(add_openings)
+        rows = np.concatenate((rows[keep], add_rows))
+        openings = np.concatenate((openings[keep], add_openings))
+        fit_q = np.concatenate((fit_q[keep], tie_of[add_rows]))
+        order = np.lexsort((s.opening_ids[openings], -fit_q, rows))
+        return rows[order], openings[order], fit_q[order], settled
+
     def rank_openings(self, graduate: int, k: int = 20) -> GraduateRanking:
         s = self.space
         openings = np.arange(len(s.openings))
@@ -294,9 +340,11 @@ class Engine:
         rows, openings, fit_q = rows[keep], openings[keep], quantise(fit[keep])
         order = np.lexsort((s.opening_ids[openings], -fit_q, rows))
         rows, openings, fit_q = rows[order], openings[order], fit_q[order]
+        floor_q = quantise(offset)
+        short = _rows_to_redo(pool, rows, fit_q, k, 2 * k, floor_q)
+        rows, openings, fit_q, settled = self._complete_ties(rows, openings, fit_q, short, floor_q, k)
         prio = self.has_priority(rows, openings)
-        short = _rows_to_redo(pool, rows, fit_q, k, 2 * k, quantise(offset))
-        exact = self._rank_openings_of(short, k)
+        exact = self._rank_openings_of(np.setdiff1d(short, settled), k)
         none_decided = np.zeros(len(rows), dtype=bool)
         return TopK.from_sorted(rows, openings, fit_q, prio, none_decided, k, len(s.graduates), exact)
 

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from marketplace import ranking
 from marketplace.permissions import Visibility
@@ -94,14 +95,23 @@ def changes(before: Fingerprint, after: Fingerprint) -> Changes:
     return Changes(*count(before.students, after.students), *count(before.openings, after.openings))
 
 
+_ATOMS = frozenset({int, str, float, bool, type(None), date})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _canonical(value):
-    """A value whose repr is the same for equal inputs in any process: sets sorted, dataclasses as field tuples."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value))
+    """A value whose repr is the same for equal inputs in any process: sets sorted, dataclasses as field tuples.
+    (Called on every student of an alliance run: plain values return at once, fields are looked up once a type.)"""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind in _FIELDS or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+        names = _FIELDS.get(kind) or _FIELDS.setdefault(kind, tuple(f.name for f in dataclasses.fields(value)))
+        return tuple((name, _canonical(getattr(value, name))) for name in names)
     if isinstance(value, set | frozenset):
         return tuple(sorted((_canonical(v) for v in value), key=repr))
     if isinstance(value, tuple | list):
-        return tuple(_canonical(v) for v in value)
+        return tuple(v if type(v) in _ATOMS else _canonical(v) for v in value)
     return value
 
 

@@ -223,3 +223,25 @@ def test_batch_graduate_rankings_stay_exact_for_bare_and_barred_graduates(seed):
         exact = engine.rank_openings(g, 10)
         assert [r[0] for r in by_graduate.row(g)] == [p.opening for p in exact.places], g
         np.testing.assert_allclose([r[1] for r in by_graduate.row(g)], [p.fit for p in exact.places], atol=2e-6)
+
+
+def test_batch_graduate_rankings_settle_ties_at_the_pool_cut_by_opening_id(monkeypatch):
+    """Openings that copy four templates tie by the hundred: each graduate's pool is cut inside a tie, and the exact
+    ranking takes the tied openings by id. Most rows are completed from the first openings by id; those that are
+    not are ranked again; every row equals the exact ranking."""
+    inst = synthetic.instance(1500, 300, seed=4)
+    templates = inst.openings[:4]
+    openings = [replace(templates[n % 4], id=o.id, enterprise=o.enterprise) for n, o in enumerate(inst.openings)]
+    engine = Engine(inst.catalogue, inst.graduates, openings)
+    redone = []
+    original = Engine._rank_openings_of
+
+    def counted(self, rows, k):
+        redone.append(len(rows))
+        return original(self, rows, k)
+
+    monkeypatch.setattr(Engine, "_rank_openings_of", counted)
+    top = engine.rank_all_graduates(10)
+    for g in range(len(inst.graduates)):
+        assert [r[0] for r in top.row(g)] == [p.opening for p in engine.rank_openings(g, 10).places], g
+    assert redone[0] < len(inst.graduates) / 2, "ties are completed by id, not ranked again"
