@@ -4,8 +4,10 @@ import contextvars
 import functools
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -163,6 +165,86 @@ def db(app):
         _db.session.rollback()
         _db.session.remove()
         _clean(_db.engine)
+
+
+class DemoCopy:
+    """The demo's data for the modules that walk it (zh sweep, governance, browser journeys).
+
+    `flask demo load` takes 15–20 s. The first `load()` in a process runs the command for real and keeps a copy of
+    the whole database; the next ones put that copy back, the same bytes (SQLite's backup API, PostgreSQL's
+    CREATE DATABASE … TEMPLATE), in a second. test_config_and_demo.py tests the command itself and always runs it.
+    """
+
+    def __init__(self, app, url: str):
+        self.app, self.url = app, sa.engine.make_url(url)
+        self.kept = False
+
+    def load(self) -> None:
+        with self.app.app_context():
+            if self.kept:
+                self._restore()
+            else:
+                result = self.app.test_cli_runner().invoke(args=["demo", "load"])
+                assert result.exit_code == 0, result.output
+                assert "Demo data loaded." in result.output, "the database already held the demo"
+                self._keep()
+                self.kept = True
+            limiter.reset()
+
+    def discard(self) -> None:
+        if self.kept and self.url.get_backend_name() == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self._copy_name}" WITH (FORCE)')
+
+    @property
+    def _copy_name(self) -> str:
+        if self.url.get_backend_name() == "postgresql":
+            return f"{self.url.database}_demo"
+        return f"{self.url.database}.demo"
+
+    def _keep(self) -> None:
+        self._disconnect()
+        if self.url.get_backend_name() == "postgresql":
+            self._admin(f'CREATE DATABASE "{self._copy_name}" TEMPLATE "{self.url.database}"')
+        else:
+            _sqlite_copy(self.url.database, self._copy_name)
+
+    def _restore(self) -> None:
+        self._disconnect()
+        if self.url.get_backend_name() == "postgresql":
+            self._admin(
+                f'DROP DATABASE "{self.url.database}" WITH (FORCE)',
+                f'CREATE DATABASE "{self.url.database}" TEMPLATE "{self._copy_name}"',
+            )
+        else:
+            _sqlite_copy(self._copy_name, self.url.database)
+
+    @staticmethod
+    def _disconnect() -> None:
+        """No connection may be open on a database that is copied or replaced."""
+        _db.session.remove()
+        _db.engine.dispose()
+
+    @staticmethod
+    def _admin(*statements: str) -> None:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                for statement in statements:
+                    conn.exec_driver_sql(statement)
+        finally:
+            admin.dispose()
+
+
+def _sqlite_copy(source: str, target: str) -> None:
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
+
+
+@pytest.fixture(scope="session")
+def demo_copy(app, database_url):
+    copy = DemoCopy(app, database_url)
+    yield copy
+    copy.discard()
 
 
 @pytest.fixture
