@@ -46,11 +46,17 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test-sqlite: setup
-	$(BIN)/pytest --db=sqlite
+# Both cores: pytest-xdist workers, each with a database of its own (tests/conftest.py), whole modules to a worker,
+# the slowest first (SLOW_FIRST there). PYTEST_WORKERS=0 runs in this process (e.g. to use a debugger).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
+test-sqlite: setup
+	$(BIN)/pytest --db=sqlite $(PYTEST_PARALLEL)
+
+# tests/engine needs no database (its conftest replaces the `db` fixture): the SQLite run has run it already.
 test-postgresql: setup
-	$(BIN)/pytest --db=postgresql
+	$(BIN)/pytest --db=postgresql $(PYTEST_PARALLEL) --ignore=tests/engine
 
 test: lint test-sqlite test-postgresql
 

@@ -1,8 +1,13 @@
 """Fixtures: an app migrated once per run on SQLite or PostgreSQL, a clean database per test, logins."""
 
 import contextvars
+import functools
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -26,6 +31,31 @@ def pytest_report_header(config):
     return f"database: {config.getoption('--db')}"
 
 
+# The slowest modules, slowest first (seconds of one SQLite run on one core). They run first, so that under
+# pytest-xdist (`make test`: whole modules to a worker, in this order) the workers share them out and the small
+# modules fill in at the end, instead of one worker walking the demo alone while the other waits.
+SLOW_FIRST = (
+    "tests/test_fuzz.py",  # 180: every route, six roles, hostile input
+    "tests/test_zh_sweep.py",  # 95: every page of the demo as each role
+    "tests/test_config_and_demo.py",  # 45: loads the demo twice
+    "tests/test_access_table.py",  # 40
+    "tests/test_permissions.py",  # 38
+    "tests/test_governance_demo.py",  # 35: loads the demo
+    "tests/browser/test_journeys.py",  # 30: loads the demo
+    "tests/browser/test_student_journey.py",  # 29: loads the demo
+    "tests/test_practice_access.py",  # 29
+    "tests/test_ranking_rows.py",  # 24
+    "tests/engine/test_ranking.py",  # 18
+    "tests/test_governance_flows.py",  # 18
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The slow modules first (SLOW_FIRST); every other test keeps its place (the sort is stable)."""
+    rank = {path: place for place, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
 def _create_pg_database() -> tuple[str, sa.Engine]:
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"xqt_test_{uuid.uuid4().hex[:10]}"
@@ -41,10 +71,25 @@ def _create_pg_database() -> tuple[str, sa.Engine]:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", admin
 
 
+def _memory_backed_dir() -> Path | None:
+    """A private folder in /dev/shm where there is one: the suite commits tens of thousands of times and a commit
+    to a file on disk waits for fsync (1 ms here, 19 ms while others write): durability a test database does not
+    need."""
+    shm = Path("/dev/shm")  # noqa: S108  (a private folder in it, made by mkdtemp)
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="xqt-test-", dir=shm))
+    return None
+
+
 @pytest.fixture(scope="session")
 def database_url(request, tmp_path_factory):
+    """A database of this process's own: under pytest-xdist each worker has one (its own SQLite file, or its own
+    PostgreSQL database named by a fresh uuid)."""
     if request.config.getoption("--db") == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        folder = _memory_backed_dir()
+        yield f"sqlite:///{(folder or tmp_path_factory.mktemp('db')) / 'test.db'}"
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         return
     url, admin = _create_pg_database()
     yield url
@@ -85,13 +130,30 @@ def app(database_url, tmp_path_factory):
         _db.engine.dispose()
 
 
+@functools.cache
+def _probe(dialect: sa.Dialect) -> str:
+    """One query naming the tables that hold a row, compiled once (its only values are our own table names)."""
+    tables = [t for t in _db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    query = sa.union_all(
+        *(
+            sa.select(sa.literal(table.name, sa.String())).where(sa.exists(sa.select(1).select_from(table)))
+            for table in tables
+        )
+    )
+    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
 def _clean(database: sa.Engine) -> None:
     """Delete every row but the reference data, children first. On PostgreSQL a DELETE of the few rows a test
-    leaves costs a tenth of a TRUNCATE of forty tables (0.03 s against 0.33 s per test)."""
+    leaves costs a tenth of a TRUNCATE of forty tables (0.03 s against 0.33 s per test). One query first finds the
+    tables that hold rows (whoever wrote them: the test, a request, a worker process), and only those are emptied:
+    most tests write a handful of the fifty tables."""
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     with database.begin() as conn:
+        holding = set(conn.exec_driver_sql(_probe(conn.dialect)).scalars())
         for table in tables:
-            conn.execute(table.delete())
+            if table.name in holding:
+                conn.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +165,86 @@ def db(app):
         _db.session.rollback()
         _db.session.remove()
         _clean(_db.engine)
+
+
+class DemoCopy:
+    """The demo's data for the modules that walk it (zh sweep, governance, browser journeys).
+
+    `flask demo load` takes 15–20 s. The first `load()` in a process runs the command for real and keeps a copy of
+    the whole database; the next ones put that copy back, the same bytes (SQLite's backup API, PostgreSQL's
+    CREATE DATABASE … TEMPLATE), in a second. test_config_and_demo.py tests the command itself and always runs it.
+    """
+
+    def __init__(self, app, url: str):
+        self.app, self.url = app, sa.engine.make_url(url)
+        self.kept = False
+
+    def load(self) -> None:
+        with self.app.app_context():
+            if self.kept:
+                self._restore()
+            else:
+                result = self.app.test_cli_runner().invoke(args=["demo", "load"])
+                assert result.exit_code == 0, result.output
+                assert "Demo data loaded." in result.output, "the database already held the demo"
+                self._keep()
+                self.kept = True
+            limiter.reset()
+
+    def discard(self) -> None:
+        if self.kept and self.url.get_backend_name() == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self._copy_name}" WITH (FORCE)')
+
+    @property
+    def _copy_name(self) -> str:
+        if self.url.get_backend_name() == "postgresql":
+            return f"{self.url.database}_demo"
+        return f"{self.url.database}.demo"
+
+    def _keep(self) -> None:
+        self._disconnect()
+        if self.url.get_backend_name() == "postgresql":
+            self._admin(f'CREATE DATABASE "{self._copy_name}" TEMPLATE "{self.url.database}"')
+        else:
+            _sqlite_copy(self.url.database, self._copy_name)
+
+    def _restore(self) -> None:
+        self._disconnect()
+        if self.url.get_backend_name() == "postgresql":
+            self._admin(
+                f'DROP DATABASE "{self.url.database}" WITH (FORCE)',
+                f'CREATE DATABASE "{self.url.database}" TEMPLATE "{self._copy_name}"',
+            )
+        else:
+            _sqlite_copy(self._copy_name, self.url.database)
+
+    @staticmethod
+    def _disconnect() -> None:
+        """No connection may be open on a database that is copied or replaced."""
+        _db.session.remove()
+        _db.engine.dispose()
+
+    @staticmethod
+    def _admin(*statements: str) -> None:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                for statement in statements:
+                    conn.exec_driver_sql(statement)
+        finally:
+            admin.dispose()
+
+
+def _sqlite_copy(source: str, target: str) -> None:
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
+
+
+@pytest.fixture(scope="session")
+def demo_copy(app, database_url):
+    copy = DemoCopy(app, database_url)
+    yield copy
+    copy.discard()
 
 
 @pytest.fixture

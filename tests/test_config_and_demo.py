@@ -81,10 +81,10 @@ def test_demo_load_builds_the_four_alliances_once(app, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == orgs_before
 
 
-def test_demo_school_and_enterprise_are_fellow_members_and_can_log_in(app, client, db):
+def test_demo_school_and_enterprise_are_fellow_members_and_can_log_in(app, client, db, demo_copy):
     from marketplace.demo.data import DEMO_PASSWORD
 
-    app.test_cli_runner().invoke(args=["demo", "load"])
+    demo_copy.load()
     school = db.session.scalar(sa.select(User).where(User.email == "school@demo.xqt.cn"))
     hr = db.session.scalar(sa.select(User).where(User.email == "hr@demo.xqt.cn"))
     assert services.are_fellow_members(school.organization_id, hr.organization_id, local_today())

@@ -10,8 +10,8 @@ from marketplace.governance import duties, officers, services, sweep
 from marketplace.governance.models import Meeting, MotionKind
 
 
-def test_the_demo_alliances_follow_their_charters(app, client, login_as, db):
-    app.test_cli_runner().invoke(args=["demo", "load"])
+def test_the_demo_alliances_follow_their_charters(app, client, login_as, db, demo_copy):
+    demo_copy.load()
     today = date(2026, 11, 21)
     hs = db.session.scalar(sa.select(Alliance).where(Alliance.short_name.like("衡水%")))
     assert len(duties.lapse_due(hs, today)) == 1  # the member silent since 2023 (衡水 art. 13)

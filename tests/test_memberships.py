@@ -16,7 +16,7 @@ from marketplace.alliances.models import (
 from tests.factories import AllianceFactory, MembershipFactory, OrganizationFactory, SchoolFactory, UserFactory
 
 S = MembershipStatus
-LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in targets]
+LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]  # sorted: one order in every process
 ILLEGAL = [(a, b) for a in S for b in S if b not in TRANSITIONS[a]]
 
 

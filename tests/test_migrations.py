@@ -1,5 +1,6 @@
 """The Alembic chain builds the schema from empty, and its head equals the models exactly."""
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -20,7 +21,7 @@ def empty_database_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"xqt_mig_{tmp_path.name[-8:].replace('-', '_')}".lower()
+    name = f"xqt_mig_{uuid.uuid4().hex[:10]}"  # unique across xdist workers and concurrent runs
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')

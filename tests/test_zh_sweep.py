@@ -117,9 +117,8 @@ AT_LEAST = {"student": 4}  # home, own data, an offer, a placement: the student'
 START = {"student": "/me/"}  # the home page redirects a student there
 
 
-def test_every_page_of_the_demo_speaks_chinese(app, client, login_as, db):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
+def test_every_page_of_the_demo_speaks_chinese(app, client, login_as, db, demo_copy):
+    demo_copy.load()
     anonymous = crawl(client, at_least=3)
     report = {f"anonymous {url}": words for url, words in anonymous.items()}
     for role, user in _users(db).items():

@@ -54,15 +54,14 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="module")
-def demo(app):
-    """The demo data, committed, for the whole module; afterwards the database holds reference data only again."""
+def demo(app, demo_copy):
+    """The demo data, committed, for the whole module (loaded once per process, then copied back: DemoCopy);
+    afterwards the database holds reference data only again."""
     with app.app_context():
         _db.session.remove()
         _clean(_db.engine)  # whatever an earlier module left behind
         limiter.reset()
-        result = app.test_cli_runner().invoke(args=["demo", "load"])
-        assert result.exit_code == 0, result.output
-        _db.session.remove()
+    demo_copy.load()
     yield
     with app.app_context():
         _db.session.remove()
