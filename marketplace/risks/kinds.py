@@ -26,7 +26,7 @@ register_labels(
     (RiskKind.JOURNALS, _l("No weekly journal for two weeks or more")),
     (RiskKind.ABSENCES, _l("Absent days in a month above the threshold")),
     (RiskKind.PAY_LATE, _l("A month's pay was paid late (art. 18)")),
-    (RiskKind.PAY_SHORT, _l("A month's pay was below 80% of the post's wage (art. 18)")),
+    (RiskKind.PAY_SHORT, _l("A month's pay was below four fifths of the post's wage (art. 18)")),
     (RiskKind.PAY_UNPAID, _l("A month's pay is overdue (art. 18)")),
     (RiskKind.MINOR_FLAGGED, _l("A student under 18 in a post forbidden to minors (art. 16(3))")),
     (RiskKind.UNGRADED, _l("The internship ended without a final grade")),

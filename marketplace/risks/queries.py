@@ -38,13 +38,14 @@ class Thresholds:
     start_within_days: int = 14  # agreement and insurance: warn from this many days before the start
     journal_gap_days: int = 14  # no journal for this many days
     absent_days: int = 3  # more absent days than this in a month
-    ungraded_after_days: int = 30  # ended this many days ago without a final grade
+    ungraded_after_days: int = 30  # ended this many days ago without a final grade …
+    ungraded_within_days: int = 180  # … and no longer ago than this: older ones predate grading on the platform
 
     @classmethod
     def from_config(cls) -> "Thresholds":
         c = current_app.config
         return cls(c["RISK_START_WITHIN_DAYS"], c["RISK_JOURNAL_GAP_DAYS"], c["RISK_ABSENT_DAYS"],
-                   c["RISK_UNGRADED_AFTER_DAYS"])  # fmt: skip
+                   c["RISK_UNGRADED_AFTER_DAYS"], c["RISK_UNGRADED_WITHIN_DAYS"])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,8 @@ def _minors(scope, today: date) -> list[Risk]:
 
 
 def _ungraded(scope, today: date, t: Thresholds) -> list[Risk]:
-    """A started 岗位实习 whose period ended `ungraded_after_days` ago or more, with no final grade."""
+    """A started 岗位实习 whose period ended `ungraded_after_days` ago or more (but within `ungraded_within_days`),
+    with no final grade."""
     end = sa.func.coalesce(Placement.end_date, Opening.end_date)
     query = (
         sa.select(Placement.id, Student.school_id, end)
@@ -209,6 +211,7 @@ def _ungraded(scope, today: date, t: Thresholds) -> list[Risk]:
         .join(Opening, Opening.id == Placement.opening_id)
         .where(scope, Placement.kind == POST, Placement.arrived_on.is_not(None),
                end <= today - timedelta(days=t.ungraded_after_days),
+               end > today - timedelta(days=t.ungraded_within_days),
                ~sa.exists().where(FinalGrade.placement_id == Placement.id))
     )  # fmt: skip
     return [Risk(RiskKind.UNGRADED, pid, school, _as_date(ended) + timedelta(days=t.ungraded_after_days))
