@@ -77,7 +77,7 @@ def test_each_side_grades_its_own_and_closing_needs_both_then_the_student_sees_t
     client.post(url, data={"points_0": 9, "points_1": 4, "comment": "动手能力强"})
     assert client.post(f"{url}/close").status_code == 403  # the school closes, not the enterprise
     login_as(teacher)
-    client.post(f"{url}/close")
+    client.post(f"{url}/close", headers=EN)
     assert "Both the enterprise mentor" in client.get(url, headers=EN).text  # the refusal, flashed
     assert db.session.scalar(sa.select(FinalGrade)) is None
     client.post(url, data={"points_0": 7, "points_1": 5})

@@ -329,8 +329,9 @@ def test_the_student_signs_the_latest_version_from_their_own_pages_and_a_minors_
     assert client.post(url, data={"agree": "y"}).status_code == 404
     login_as(account)
     page = client.get(url, headers=EN).text
-    assert "Sign the agreement" in page and "No liability insurance" in page  # what still stands before the start
-    assert client.get(f"{url[:-len('agreement')]}agreement.pdf").data[:4] == b"%PDF"
+    assert "Sign the agreement" in page
+    assert "No liability insurance" in page  # what still stands before the start
+    assert client.get(f"{url[: -len('agreement')]}agreement.pdf").data[:4] == b"%PDF"
     client.post(url, data={})  # the box unticked: nothing signed
     db.session.refresh(agreement)
     assert agreement.student_signed_on is None

@@ -88,7 +88,7 @@ def build_grading(seed: int) -> None:  # noqa: ARG001  (fixed data: the stages a
             agreement.student_signer = "王建国（父亲）"
         db.session.add(agreement)
         db.session.add(Insurance(placement_id=p.id, insurer="中国人民财产保险股份有限公司衡水市分公司",
-                                 policy_no=f"PZAE2026{p.id:08d}", covers_from=p.start_date, covers_to=p.end_date,
+                                 policy_no=f"PZAE-2026-{p.id:08d}", covers_from=p.start_date, covers_to=p.end_date,
                                  payer=InsurancePayer.SCHOOL, recorded_by_id=admin.id))  # fmt: skip
     for week in range(12):
         day = monday(graded.start_date) + timedelta(weeks=week * 2)
@@ -131,6 +131,6 @@ def _next_internship_of_the_demo_student(opening: Opening, admin: User, hr: User
                              school_signed_on=on, school_signed_by_id=admin.id, enterprise_signed_on=on,
                              enterprise_signed_by_id=hr.id, no_fees_confirmed=True))  # fmt: skip
     db.session.add(Insurance(placement_id=placement.id, insurer="中国人民财产保险股份有限公司衡水市分公司",
-                             policy_no=f"PZAE2026{placement.id:08d}", covers_from=placement.start_date,
+                             policy_no=f"PZAE-2026-{placement.id:08d}", covers_from=placement.start_date,
                              covers_to=placement.end_date, payer=InsurancePayer.ENTERPRISE,
                              recorded_by_id=hr.id))  # fmt: skip
