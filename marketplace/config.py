@@ -91,6 +91,14 @@ class Config:
     STUDENT_INVITATION_DAYS = 30  # a class list goes out once; students open their links over weeks
     # Enterprises read students' evaluations only as aggregates of at least this many answers.
     EVALUATION_MIN_ANSWERS = 3
+    # Risk warnings (实习风险预警): agreement and insurance from this many days before the start; no journal for this
+    # many days; more absent days than this in a month; ended this many days ago without a final grade (looking back
+    # no further than the last: older placements predate grading on the platform).
+    RISK_START_WITHIN_DAYS = int(os.environ.get("RISK_START_WITHIN_DAYS", "14"))
+    RISK_JOURNAL_GAP_DAYS = int(os.environ.get("RISK_JOURNAL_GAP_DAYS", "14"))
+    RISK_ABSENT_DAYS = int(os.environ.get("RISK_ABSENT_DAYS", "3"))
+    RISK_UNGRADED_AFTER_DAYS = int(os.environ.get("RISK_UNGRADED_AFTER_DAYS", "30"))
+    RISK_UNGRADED_WITHIN_DAYS = int(os.environ.get("RISK_UNGRADED_WITHIN_DAYS", "180"))
     PER_PAGE = 30
     # Background jobs (huey): JOBS_URL=redis://… puts the queue on Redis, shared by consumers on any machine;
     # without it the queue is a SQLite file beside the database, for `make run` on one machine.

@@ -5,7 +5,7 @@ these helpers. They keep enough to recognise a number (the phone's network prefi
 number's region code and last four characters) and hide the rest, including the birth date inside an ID number.
 """
 
-__all__ = ["is_masked_id_number", "is_masked_phone", "mask_id_number", "mask_phone"]
+__all__ = ["is_masked_id_number", "is_masked_phone", "mask_id_number", "mask_name", "mask_phone"]
 
 import re
 
@@ -31,6 +31,12 @@ def mask_phone(phone: str | None) -> str:
 def mask_id_number(id_number: str | None) -> str:
     """'110105199003078123' -> '110105********8123': region code and last four kept, the birth date hidden."""
     return _mask(id_number, 6, 4)
+
+
+def mask_name(name: str | None) -> str:
+    """'王小明' -> '王**': the family name only, for readers with no reason to know whom a record is about."""
+    text = (name or "").strip()
+    return text[:1] + MASK * (len(text) - 1) if text else ""
 
 
 def is_masked_phone(text: str) -> bool:

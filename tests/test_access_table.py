@@ -142,6 +142,9 @@ ACCESS: dict[str, dict] = {
     "main.index": {"GET": EVERYONE},  # a student is sent to their own home
     "main.set_language": {"args": {"code": "zh"}, "POST": EVERYONE},
     # me: the student's own pages; the records are the placed student's (their placement, their offer)
+    "me.agreement": {"GET": allow(STUDENT)},
+    "me.agreement_file": {"GET": allow(STUDENT)},
+    "me.sign_agreement": {"POST": allow(STUDENT)},  # an unticked box is refused with a message
     "me.ask_correction": {"POST": allow(*STUDENTS)},  # an empty form is refused with a message
     "me.consent": {"POST": allow(*STUDENTS)},
     "me.data": {"GET": allow(*STUDENTS)},
@@ -187,6 +190,14 @@ ACCESS: dict[str, dict] = {
     "pipeline.accept": {"POST": allow(SCHOOL)},  # the student's school accepts an offer
     "pipeline.export_roster": {"args": {"fmt": "csv"}, "POST": allow(*ENTERPRISES)},  # each its own roster
     # internships (issue 15): the placement's school and host enterprise act, each on its own records; the admin reads
+    # grading: each side grades its own intern; the school sets its rubric and closes
+    "grading.close": {"POST": allow(SCHOOL)},  # without both grades it is refused with a message
+    "grading.placement": {"GET": allow(SCHOOL, ENTERPRISE)},
+    "grading.rubric": {"GET": allow(*SCHOOLS, *SECRETARIATS), "POST": allow(*SCHOOLS, *SECRETARIATS)},
+    "grading.save": {"POST": allow(SCHOOL, ENTERPRISE)},
+    # risk warnings: each school its own students'; the secretariat its member schools'
+    "risks.alliance_risks": {"GET": SECRETARIAT_ONLY},
+    "risks.school_risks": {"GET": allow(*SCHOOLS, *SECRETARIATS)},
     "internships.agreement_file": {"GET": allow(SCHOOL, ENTERPRISE, ADMIN)},
     "internships.arrival": {"POST": allow(SCHOOL, ENTERPRISE)},
     "internships.attendance": {"POST": allow(ENTERPRISE)},

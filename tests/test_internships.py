@@ -306,3 +306,45 @@ def test_attendance_is_confirmed_by_the_enterprise_per_month(client, login_as, d
     client.post(f"/placements/{placement.id}/attendance", data=data)
     db.session.refresh(row)
     assert row.present == 20
+
+
+# --- the student signs for themselves (issue 15) ---------------------------------------------------------------------
+
+
+def test_the_student_signs_the_latest_version_from_their_own_pages_and_a_minors_guardian_is_recorded_by_the_school(
+    client, login_as, db, parties
+):
+    from tests.factories import StudentUserFactory
+
+    opening, student, school_user, hr = parties
+    placement = _placement(parties)
+    today = local_today()
+    agreement = services.save_agreement(placement, services.default_terms(placement), actor=school_user)
+    account = StudentUserFactory(student=student)
+    stranger = StudentUserFactory(student=StudentFactory(cohort=student.cohort))
+    db.session.commit()
+    url = f"/me/placements/{placement.id}/agreement"
+    login_as(stranger)
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"agree": "y"}).status_code == 404
+    login_as(account)
+    page = client.get(url, headers=EN).text
+    assert "Sign the agreement" in page
+    assert "No liability insurance" in page  # what still stands before the start
+    assert client.get(f"{url[: -len('agreement')]}agreement.pdf").data[:4] == b"%PDF"
+    client.post(url, data={})  # the box unticked: nothing signed
+    db.session.refresh(agreement)
+    assert agreement.student_signed_on is None
+    assert client.post(url, data={"agree": "y"}).status_code == 302
+    db.session.refresh(agreement)
+    assert (agreement.student_signed_on, agreement.student_signer, agreement.student_recorded_by_id) == (
+        today, student.name, account.id)  # fmt: skip
+    assert Gate.STUDENT_SIGNATURE not in {m.gate for m in gates.missing_gates(placement)}
+    assert "signed by the student on the platform" in login_as(school_user).get(
+        f"/placements/{placement.id}/internship", headers=EN).text  # fmt: skip
+
+    second = services.save_agreement(placement, services.default_terms(placement), actor=school_user)
+    student.birth_date = placement.start_date - relativedelta(years=18) + timedelta(days=1)  # 17 on the start date
+    db.session.commit()
+    with pytest.raises(services.InternshipError, match="监护人"):
+        services.sign_as_student(second, actor=account, today=today)

@@ -95,7 +95,8 @@ def build_internships(seed: int) -> None:  # noqa: ARG001  (fixed data: the stag
     db.session.add(_signed(late, 1, school_user, hr, date(2026, 6, 20)))
     for p in (insured, late):
         db.session.add(Insurance(placement_id=p.id, insurer="中国人民财产保险股份有限公司衡水市分公司",
-                                 policy_no=f"PZAE2026{p.id:08d}", covers_from=p.start_date, covers_to=opening.end_date,
+                                 policy_no=f"PZAE-2026-{p.id:08d}", covers_from=p.start_date,
+                                 covers_to=opening.end_date,
                                  payer=InsurancePayer.ENTERPRISE, recorded_by_id=hr.id))  # fmt: skip
     _months(insured, hr, [
         (date(2026, 9, 1), 4500, date(2026, 10, 10), (21, 0, 1)),

@@ -73,6 +73,23 @@ def sign_agreement(agreement: Agreement, *, side: str, actor, on: date, today: d
     record("agreement_signed", agreement, actor=actor, side=side, on=on.isoformat())
 
 
+def sign_as_student(agreement: Agreement, *, actor, today: date) -> None:
+    """The student signs the latest version themselves, today, from their own pages. For a student under 18 on the
+    start date the guardian signs: the school records that signature (`sign_agreement`, side "student")."""
+    placement = agreement.placement
+    if current_agreement(placement) is not agreement:
+        raise InternshipError(_l("Only the latest version of the agreement can be signed."))
+    if placement.status is not PlacementStatus.ONGOING:
+        raise InternshipError(_l("The placement has ended: its agreement can no longer change."))
+    if agreement.student_signed_on is not None:
+        raise InternshipError(_l("The student's side of this version is already signed."))
+    if is_minor_at_start(placement):
+        raise InternshipError(_l("You are under 18 on the start date: your guardian signs, and the school records it."))
+    agreement.student_signed_on, agreement.student_recorded_by_id = today, actor.id
+    agreement.student_signer = placement.student.name
+    record("agreement_signed", agreement, actor=actor, side="student", by="student", on=today.isoformat())
+
+
 def record_guardian_consent(placement: Placement, *, actor, guardian_name: str, relation: str, signed_on: date,
                             today: date) -> GuardianConsent:  # fmt: skip
     if not is_minor_at_start(placement):

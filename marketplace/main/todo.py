@@ -15,6 +15,7 @@ from marketplace.governance.models import Motion, MotionStatus
 from marketplace.pipeline.models import Nomination, NominationStatus, Placement
 from marketplace.pipeline.phase import due_to_close, starting_soon
 from marketplace.plans.models import HiringPlan, Opening
+from marketplace.risks import queries as risks
 
 N = NominationStatus
 PENDING_REVIEW = (MembershipStatus.APPLIED, MembershipStatus.UNDER_REVIEW, MembershipStatus.WITHDRAWAL_REQUESTED)
@@ -57,6 +58,7 @@ def school_todo(school_id: int, today: date) -> list[Todo]:
              url_for("pipeline.nominations", status=N.OFFERED.value)),
         Todo(_l("Placements starting within 14 days"), soon, url_for("pipeline.placements", due="soon")),
         Todo(_l("Placements to close (past their end date)"), close, url_for("pipeline.placements", due="close")),
+        Todo(_l("Risk warnings in internships"), len(risks.of_school(school_id, today)), url_for("risks.school_risks")),
     ]  # fmt: skip
 
 
@@ -85,7 +87,7 @@ def _per_alliance(column, condition, ids: list[int]) -> dict[int, int]:
     )
 
 
-def secretariat_todo(alliances: list[Alliance]) -> list[tuple[Alliance, list[Todo]]]:
+def secretariat_todo(alliances: list[Alliance], today: date) -> list[tuple[Alliance, list[Todo]]]:
     ids = [a.id for a in alliances]
     reviews = _per_alliance(Membership.alliance_id, Membership.status.in_(PENDING_REVIEW), ids)
     runs = _per_alliance(AllocationRun.alliance_id, AllocationRun.status == RunStatus.PROPOSED, ids)
@@ -97,6 +99,9 @@ def secretariat_todo(alliances: list[Alliance]) -> list[tuple[Alliance, list[Tod
                  url_for("allocations.allocations", alliance_id=a.id)),
             Todo(_l("Council motions pending"), motions.get(a.id, 0),
                  url_for("governance.dashboard", alliance_id=a.id)),
+            Todo(_l("Risk warnings in member schools' internships"),
+                 len(risks.of_schools(risks.member_schools(a.id, today), today)),
+                 url_for("risks.alliance_risks", alliance_id=a.id)),
         ])
         for a in alliances
     ]  # fmt: skip

@@ -33,7 +33,7 @@ def index():
             context["todo"] = todo.enterprise_todo(current_user.organization_id, today)
         secretariat_of = [a for a in alliances if a.is_secretariat(current_user)]
         if secretariat_of:
-            context["alliance_todo"] = todo.secretariat_todo(secretariat_of)
+            context["alliance_todo"] = todo.secretariat_todo(secretariat_of, local_today())
     return render_template("main/index.html", **context)
 
 

@@ -20,6 +20,7 @@ from marketplace.i18n import label
 from marketplace.notifications.models import LEGACY, Notification
 from marketplace.pipeline.models import NominationStatus
 from marketplace.plans import rules
+from marketplace.risks.kinds import RiskKind
 
 _PARAM = re.compile(r"%\((\w+)\)[sd]")
 
@@ -96,6 +97,17 @@ STUDENT_DECLINED_OFFER = _kind(
 )  # fmt: skip
 CORRECTION_REQUESTED = _kind(
     "correction_requested", _l("%(student)s asks for a correction of their records"), "students.school_home"
+)
+RISK_WARNING = _kind(
+    "risk_warning",
+    _l("Risk warning: %(student)s, %(opening)s — %(reason)s"),
+    "internships.placement_law",
+    reason=_enum(RiskKind),
+)
+RISKS_IN_ALLIANCE = _kind(
+    "risks_in_alliance",
+    _l("%(alliance)s: %(count)s new risk warnings in member schools' internships"),
+    "risks.alliance_risks",
 )
 RULE_WAIVED = _kind(
     "rule_waived", _l("The secretariat recorded an exception for %(opening)s: %(rule)s"), "plans.opening",

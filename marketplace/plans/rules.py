@@ -24,6 +24,11 @@ Sources: art. 16 https://wechat.estsglobal.com/wechat/law_contents/348, art. 18
 https://wechat.estsglobal.com/wechat/law_contents/350; the 2021 wording of the shares
 https://www.bbtnews.com.cn/2022/0121/427164.shtml.
 
+Checked again for the grading and warnings work (issue 15): art. 16 items (一)–(七) and art. 18 read as above in the
+stored article texts (a mirror of the 2021 text, not moe.gov.cn itself); every article above matches them. The
+numbers of the articles on the shares (10%/20%, art. 10 in some secondary reports) and on hours, night shifts,
+holidays and high-risk posts (art. 17 in some reports) could not be read in the 2021 text: they stay None.
+
 Each check returns breaches; a breach marked `waivable` is a rule the regulation words as "generally"
 (一般不超过), which the alliance secretariat may waive for one opening with a recorded reason.
 """

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from marketplace.auth.forms import NewPasswordFields
@@ -70,3 +70,8 @@ class ResolveForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     submit = SubmitField(_l("Create the link"))
+
+
+class SignAgreementForm(FlaskForm):
+    agree = BooleanField(_l("I have read the agreement and agree to its terms"), validators=[InputRequired()])
+    submit = SubmitField(_l("Sign the agreement"))

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -11,6 +11,12 @@ from marketplace.auth.views import signup_limit
 from marketplace.cohorts.models import Student
 from marketplace.cohorts.views import no_store
 from marketplace.extensions import db
+from marketplace.grading.services import final_of
+from marketplace.internships import gates
+from marketplace.internships import services as internships
+from marketplace.internships.forms import AgreementForm
+from marketplace.internships.messages import gate_message
+from marketplace.internships.pdf import agreement_pdf
 from marketplace.permissions import load_or_404, student_required
 from marketplace.pipeline.models import Nomination, Placement
 from marketplace.privacy import mask_id_number, mask_phone
@@ -25,6 +31,7 @@ from marketplace.students.forms import (
     JournalForm,
     OwnConsentForm,
     ReportForm,
+    SignAgreementForm,
 )
 from marketplace.timeutil import local_today
 
@@ -166,7 +173,7 @@ def placement(placement_id: int):
         journals=services.journals_of(placement.id), journal_form=JournalForm(week_of=today),
         report=report, report_form=ReportForm(content=report.content if report else None),
         evaluation=evaluation, may_evaluate=services.may_evaluate(placement, today),
-        evaluation_form=EvaluationForm(),
+        evaluation_form=EvaluationForm(), final=final_of(placement.id), agreement=gates.current_agreement(placement),
     )  # fmt: skip
 
 
@@ -210,3 +217,43 @@ def evaluate(placement_id: int):
     else:
         flash(_("Give both scores."), "danger")
     return redirect(url_for("me.placement", placement_id=placement.id))
+
+
+@bp.get("/placements/<int:placement_id>/agreement")
+@student_required
+def agreement(placement_id: int):
+    """The agreement's latest version to read on a phone, what still stands before the start, and the signature."""
+    placement = own_placement(placement_id)
+    return render_template(
+        "students/agreement.html", placement=placement, agreement=gates.current_agreement(placement),
+        minor=gates.is_minor_at_start(placement), form=SignAgreementForm(),
+        missing=[gate_message(m) for m in gates.missing_gates(placement)] if not placement.arrived_on else [],
+        sections=[(name, getattr(AgreementForm, name).args[0]) for name in internships.TERMS],
+    )  # fmt: skip
+
+
+@bp.post("/placements/<int:placement_id>/agreement")
+@student_required
+def sign_agreement(placement_id: int):
+    placement = own_placement(placement_id)
+    agreement = gates.current_agreement(placement)
+    if agreement is None:
+        abort(404)
+    if SignAgreementForm().validate_on_submit():
+        commit(lambda: internships.sign_as_student(agreement, actor=current_user, today=local_today()),
+               _("You have signed the agreement."))  # fmt: skip
+    else:
+        flash(_("Tick the box to confirm you have read the agreement."), "danger")
+    return redirect(url_for("me.agreement", placement_id=placement.id))
+
+
+@bp.get("/placements/<int:placement_id>/agreement.pdf")
+@student_required
+def agreement_file(placement_id: int):
+    placement = own_placement(placement_id)
+    agreement = gates.current_agreement(placement)
+    if agreement is None:
+        abort(404)
+    response = Response(agreement_pdf(agreement), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="agreement-{placement.id}-v{agreement.version}.pdf"'
+    return response

@@ -1,6 +1,7 @@
 """The student's journey on a phone (390 px wide, zh-CN): the school makes a sign-up link, the student sets a password,
 signs in with their 学号 and reads the data the school holds (masked); then the demo student, who has an internship
-and an open offer, writes this week's journal and says yes to the offer. Every page fits the phone's width.
+and an open offer, writes this week's journal, signs the agreement of the next internship and says yes to the
+offer. Every page fits the phone's width.
 
 Screenshots of each step are saved in /tmp/xqt-shots/students/ (XQT_SHOTS overrides the folder).
 """
@@ -139,12 +140,26 @@ def test_the_student_joins_reads_their_data_writes_a_journal_and_answers_an_offe
     shot(page, "5-journal")
 
     page.get_by_role("link", name="返回").click()
+
+    # The next internship's agreement, signed on the phone by the student.
+    page.locator("main a[href^='/me/placements/']").filter(has_text="电气装配").first.click()
+    page.get_by_role("link", name=re.compile("三方实习协议")).click()
+    expect(page.locator("main h1")).to_contain_text("三方实习协议")
+    expect(page.locator("main")).to_contain_text("实习报酬及支付方式")
+    shot(page, "6-agreement")
+    page.get_by_label("我已阅读本协议并同意其条款").check()
+    page.get_by_role("button", name="签署协议").click()
+    expect(page.get_by_role("alert").filter(has_text="你已签署协议")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("尚未签署")
+    shot(page, "7-agreement-signed")
+    page.get_by_role("link", name="返回").click()
+    page.get_by_role("link", name="返回").click()
     page.locator("main a[href^='/me/offers/']").filter(has_text=OFFERED).first.click()
     page.get_by_label("给学校的留言（可选）").fill("愿意毕业后入职。")
     page.get_by_role("button", name="接受录用").click()
     expect(page.get_by_role("alert").filter(has_text="学校将予以确认")).to_be_visible()
     expect(page.locator("main")).to_contain_text("你的答复：接受")
-    shot(page, "6-offer")
+    shot(page, "8-offer")
     phone.assert_clean()
 
     # The school sees the answer to record.
