@@ -101,3 +101,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(reference_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(governance_cli)
+    from marketplace.destinations.cli import destinations_cli
+
+    app.cli.add_command(destinations_cli)

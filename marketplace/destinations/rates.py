@@ -1,0 +1,136 @@
+"""The rates of a snapshot, as plain rows per grouping: the pages, the exports and the annual report read these.
+
+`snapshot_tables(session, snapshot, scope)` returns {grouping: [RateRow, …]} for the groupings in GROUPINGS:
+
+- "overview": one row, the whole cohort in scope;
+- "school", "major": every graduate of the school / major;
+- "category": graduates by destination category (key None = no destination recorded); where the alliance counts
+  自主创业 under 灵活就业, it is shown and counted as 灵活就业 everywhere;
+- "region", "employer_kind", "member": employed graduates only (categories counted toward 就业率), by where they
+  work relative to the school (city = 留在本市, province = elsewhere in 本省, elsewhere, unknown), by the employer's
+  ownership, and by whether the employer was an alliance member on the start date ("member" / "other").
+
+Definitions (the snapshot's frozen settings choose the categories):
+- 毕业去向落实率 `placement_rate` = graduates with a destination in the counted categories ÷ graduates;
+- 就业率 `employment_rate` = graduates in the employed categories ÷ graduates;
+- 专业对口率 `relevance_rate` = employed graduates whose occupation their major prepares for ÷ employed graduates;
+- `average_pay` = starting monthly pay summed ÷ employed graduates who gave one.
+Each row carries its additive counts too, so totals and other rates can be derived exactly.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from marketplace.destinations.models import DestinationGroup, DestinationSnapshot, Ownership, SnapshotCell
+from marketplace.i18n import label
+from marketplace.orgs.models import Organization
+from marketplace.reference.models import Major
+
+GROUPINGS = ("overview", "school", "major", "category", "region", "employer_kind", "member")
+REGIONS = {"city": _l("In the school's city"), "province": _l("Elsewhere in the school's province"),
+           "elsewhere": _l("Other provinces"), "unknown": _l("Place not given")}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which graduates of the snapshot: the whole alliance (school_id None) or one school's."""
+
+    school_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RateRow:
+    key: object  # the grouping's value: a school or major id, a category or region value, True/False, or None
+    label: str
+    graduates: int
+    counted: int  # with a destination in the counted categories
+    employed: int  # in the categories counted toward 就业率
+    relevant: int  # employed, and the occupation matches the major
+    paid: int  # employed with a starting pay
+    pay_total: int
+    cohort: int  # graduates in scope, for the row's share
+
+    @property
+    def share(self) -> float | None:
+        return self.graduates / self.cohort if self.cohort else None
+
+    @property
+    def placement_rate(self) -> float | None:
+        return self.counted / self.graduates if self.graduates else None
+
+    @property
+    def employment_rate(self) -> float | None:
+        return self.employed / self.graduates if self.graduates else None
+
+    @property
+    def relevance_rate(self) -> float | None:
+        return self.relevant / self.employed if self.employed else None
+
+    @property
+    def average_pay(self) -> float | None:
+        return self.pay_total / self.paid if self.paid else None
+
+
+def snapshot_tables(session: Session, snapshot: DestinationSnapshot, scope: Scope | None = None) -> dict[str, list]:
+    """Every grouping of the snapshot's figures, within `scope`, as lists of RateRow (largest first)."""
+    scope = scope or Scope()
+    settings = snapshot.settings
+    cell = SnapshotCell
+    category = cell.group
+    if settings.get("entrepreneur_as_flexible"):
+        # 自主创业 counted as 灵活就业: shown under it, and counted wherever 灵活就业 is.
+        category = sa.case((cell.group == DestinationGroup.ENTREPRENEUR.value, DestinationGroup.FLEXIBLE.value),
+                           else_=cell.group)  # fmt: skip
+    counted = category.in_(settings["counted"])
+    employed = category.in_(settings["employed"])
+    where = [cell.snapshot_id == snapshot.id]
+    if scope.school_id is not None:
+        where.append(cell.school_id == scope.school_id)
+
+    def total(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, cell.graduates), else_=0)), 0)
+
+    measures = (sa.func.coalesce(sa.func.sum(cell.graduates), 0), total(counted), total(employed),
+                total(sa.and_(employed, cell.relevant)),
+                sa.func.coalesce(sa.func.sum(sa.case((employed, cell.paid), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(sa.case((employed, cell.pay_total), else_=0)), 0))  # fmt: skip
+
+    def grouped(key, *extra) -> list[tuple]:
+        query = sa.select(key, *measures).where(*where, *extra).group_by(key)
+        return [tuple(row) for row in session.execute(query)]
+
+    cohort = session.execute(sa.select(*measures).where(*where)).one()
+    size = int(cohort[0])
+    raw = {
+        "school": grouped(cell.school_id),
+        "major": grouped(cell.major_id),
+        "category": grouped(category),
+        "region": grouped(cell.region, employed),
+        "employer_kind": grouped(cell.ownership, employed),
+        "member": grouped(cell.member_employer, employed),
+    }
+    names = _names(session, raw)
+    tables = {"overview": [RateRow(None, str(_l("All graduates")), *(int(v) for v in cohort), size)]}
+    for grouping, rows in raw.items():
+        made = [RateRow(key, names[grouping](key), *(int(v) for v in values), size) for key, *values in rows]
+        made.sort(key=lambda r: (-r.graduates, r.label))
+        tables[grouping] = made
+    return tables
+
+
+def _names(session: Session, raw: dict) -> dict:
+    schools = dict(session.execute(sa.select(Organization.id, Organization.name).where(
+        Organization.id.in_([k for k, *_ in raw["school"]]))).all())  # fmt: skip
+    majors = dict(session.execute(sa.select(Major.id, Major.name).where(
+        Major.id.in_([k for k, *_ in raw["major"]]))).all())  # fmt: skip
+    return {
+        "school": lambda k: schools.get(k, "?"),
+        "major": lambda k: majors.get(k, "?"),
+        "category": lambda k: str(label(DestinationGroup(k))) if k else str(_l("No destination recorded")),
+        "region": lambda k: str(REGIONS.get(k, k)),
+        "employer_kind": lambda k: str(label(Ownership(k))) if k else str(_l("Not given")),
+        "member": lambda k: str(_l("Alliance members")) if k else str(_l("Other employers")),
+    }
