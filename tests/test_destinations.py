@@ -415,3 +415,30 @@ def test_the_secretariat_sees_only_its_alliance(world, client, login_as):
                        ).status_code == 404  # fmt: skip
     assert OrgKind.SCHOOL  # the secretariat of an alliance is an organisation of any kind
     assert Scope().school_id is None
+
+
+# ------------------------------------------------------------------------------------------------------ demo
+def test_the_demo_has_two_graduated_cohorts_with_destinations_and_snapshots(app, client, login_as):
+    from marketplace.alliances.models import Alliance
+    from marketplace.destinations.models import SnapshotCell
+
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    hs = _db.session.scalar(sa.select(Alliance).order_by(Alliance.id))
+    taken = _db.session.scalars(sa.select(DestinationSnapshot).where(DestinationSnapshot.alliance_id == hs.id)).all()
+    assert sorted({s.graduation_year for s in taken}) == [2025, 2026]
+    assert len(taken) == 4
+    groups = set(_db.session.scalars(sa.select(SnapshotCell.group).where(SnapshotCell.snapshot_id == taken[-1].id)))
+    assert {"contract", "flexible", "entrepreneur", "further_study", "seeking", "not_seeking", None} <= groups
+    rate = snapshot_tables(_db.session, taken[-1])["overview"][0].placement_rate
+    assert 0.5 < rate < 1
+    clerk = _db.session.scalar(sa.select(UserFactory._meta.model).where(
+        UserFactory._meta.model.organization_id == hs.secretariat_org_id,
+        UserFactory._meta.model.role == Role.SECRETARIAT))  # fmt: skip
+    login_as(clerk)
+    page = client.get(f"/alliances/{hs.id}/destinations/snapshots/{taken[-1].id}", headers=ZH)
+    assert page.status_code == 200
+    assert "毕业去向落实率" in page.get_data(as_text=True)
+    outcomes = client.get(f"/alliances/{hs.id}/reports/outcomes?period=2026-2", headers=ZH).get_data(as_text=True)
+    assert "实习安置率" in outcomes
+    assert "各学校毕业去向" in outcomes
