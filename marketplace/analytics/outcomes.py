@@ -255,12 +255,12 @@ def destination_tables(alliance_id: int, period: Period, school_id: int | None) 
     current = [t for t in taken if t.graduation_year == period.year]
     rows, note = [], _l("No snapshot of this cohort yet: the secretariat takes them on the graduate destinations page.")
     if current:
-        figures = snapshot_tables(db.session, current[-1], scope)
+        figures = snapshot_tables(db.session, current[-1], scope, groupings=("school",))
         rows = [_destination_row(r.label, r) for r in figures["school"]]
         note = _l("Snapshot of %(day)s.", day=current[-1].as_of.isoformat())
     trend = []
     for snapshot in taken:
-        overview = snapshot_tables(db.session, snapshot, scope)["overview"][0]
+        overview = snapshot_tables(db.session, snapshot, scope, groupings=("overview",))["overview"][0]
         label = _l("Class of %(year)d, as of %(day)s", year=snapshot.graduation_year, day=snapshot.as_of.isoformat())
         trend.append(_destination_row(label, overview))
     return [

@@ -112,8 +112,8 @@ class SnapshotForm(YearForm):
     submit = SubmitField(_l("Take the snapshot"))
 
     def validate_as_of(self, field):
-        if field.data and field.data > local_today().replace(year=local_today().year + 1):
-            raise ValidationError(_l("A snapshot cannot be dated more than a year ahead."))
+        if field.data and field.data > local_today():
+            raise ValidationError(_l("A snapshot is taken of what was recorded by its date: it cannot be dated ahead."))
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -233,21 +233,20 @@ class DestinationSnapshot(db.Model):
 
 
 class SnapshotCell(db.Model):
-    """Graduates of a snapshot counted by every dimension a page groups by (a GROUP BY, written once)."""
+    """One school's counts of a snapshot for one value of one grouping (dimension): additive, so that the alliance's
+    figures are sums of its schools' and a page reads a few thousand rows whatever the cohort's size."""
 
     __tablename__ = "destination_snapshot_cells"
+    __table_args__ = (sa.Index("ix_destination_snapshot_cells_snapshot_dimension", "snapshot_id", "dimension"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("destination_snapshots.id", ondelete="CASCADE"))
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
-    major_id: Mapped[int] = mapped_column(sa.ForeignKey("majors.id"))
-    group: Mapped[str | None] = mapped_column(sa.String(32))  # a DestinationGroup value; NULL = none recorded
-    region: Mapped[str] = mapped_column(sa.String(16))  # city / province / elsewhere / unknown, from the school
-    ownership: Mapped[str | None] = mapped_column(sa.String(32))
-    member_employer: Mapped[bool]  # the employer was a member of the alliance on the start date
-    relevant: Mapped[bool]
+    dimension: Mapped[str] = mapped_column(sa.String(16))  # school, major, category, region, employer_kind, member
+    key: Mapped[str | None] = mapped_column(sa.String(32))  # the grouping's value as text; NULL = none / not given
     graduates: Mapped[int]
-    paid: Mapped[int]  # graduates with a starting pay
+    counted: Mapped[int]  # with a destination in the counted categories
+    employed: Mapped[int]  # in the categories counted toward 就业率
+    relevant: Mapped[int]  # employed and 专业对口
+    paid: Mapped[int]  # employed with a starting pay
     pay_total: Mapped[int] = mapped_column(sa.BigInteger)
-
-    __table_args__ = (sa.Index("ix_destination_snapshot_cells_snapshot_school", "snapshot_id", "school_id"),)

@@ -74,58 +74,53 @@ class RateRow:
         return self.pay_total / self.paid if self.paid else None
 
 
-def snapshot_tables(session: Session, snapshot: DestinationSnapshot, scope: Scope | None = None) -> dict[str, list]:
-    """Every grouping of the snapshot's figures, within `scope`, as lists of RateRow (largest first)."""
+def snapshot_tables(
+    session: Session, snapshot: DestinationSnapshot, scope: Scope | None = None, groupings: tuple[str, ...] = GROUPINGS
+) -> dict[str, list]:
+    """The snapshot's figures within `scope` for each of `groupings` (all by default), as lists of RateRow, largest
+    first. The counts were computed when the snapshot was taken, with its frozen settings; this only sums them."""
     scope = scope or Scope()
-    settings = snapshot.settings
     cell = SnapshotCell
-    category = cell.group
-    if settings.get("entrepreneur_as_flexible"):
-        # 自主创业 counted as 灵活就业: shown under it, and counted wherever 灵活就业 is.
-        category = sa.case((cell.group == DestinationGroup.ENTREPRENEUR.value, DestinationGroup.FLEXIBLE.value),
-                           else_=cell.group)  # fmt: skip
-    counted = category.in_(settings["counted"])
-    employed = category.in_(settings["employed"])
     where = [cell.snapshot_id == snapshot.id]
     if scope.school_id is not None:
         where.append(cell.school_id == scope.school_id)
+    measures = tuple(
+        sa.func.coalesce(sa.func.sum(c), 0)
+        for c in (cell.graduates, cell.counted, cell.employed, cell.relevant, cell.paid, cell.pay_total)
+    )
 
-    def total(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, cell.graduates), else_=0)), 0)
-
-    measures = (sa.func.coalesce(sa.func.sum(cell.graduates), 0), total(counted), total(employed),
-                total(sa.and_(employed, cell.relevant)),
-                sa.func.coalesce(sa.func.sum(sa.case((employed, cell.paid), else_=0)), 0),
-                sa.func.coalesce(sa.func.sum(sa.case((employed, cell.pay_total), else_=0)), 0))  # fmt: skip
-
-    def grouped(key, *extra) -> list[tuple]:
-        query = sa.select(key, *measures).where(*where, *extra).group_by(key)
+    def grouped(dimension: str, key) -> list[tuple]:
+        query = sa.select(key, *measures).where(*where, cell.dimension == dimension).group_by(key)
         return [tuple(row) for row in session.execute(query)]
 
-    cohort = session.execute(sa.select(*measures).where(*where)).one()
+    cohort = session.execute(sa.select(*measures).where(*where, cell.dimension == "school")).one()
     size = int(cohort[0])
-    raw = {
-        "school": grouped(cell.school_id),
-        "major": grouped(cell.major_id),
-        "category": grouped(category),
-        "region": grouped(cell.region, employed),
-        "employer_kind": grouped(cell.ownership, employed),
-        "member": grouped(cell.member_employer, employed),
-    }
+    raw = {name: grouped(name, cell.school_id if name == "school" else cell.key) for name in GROUPINGS[1:]
+           if name in groupings}  # fmt: skip
     names = _names(session, raw)
     tables = {"overview": [RateRow(None, str(_l("All graduates")), *(int(v) for v in cohort), size)]}
     for grouping, rows in raw.items():
-        made = [RateRow(key, names[grouping](key), *(int(v) for v in values), size) for key, *values in rows]
+        made = [RateRow(KEYS[grouping](key), names[grouping](KEYS[grouping](key)), *(int(v) for v in values), size)
+                for key, *values in rows]  # fmt: skip
         made.sort(key=lambda r: (-r.graduates, r.label))
         tables[grouping] = made
     return tables
 
 
+def _int(key):
+    return int(key) if key is not None else None
+
+
+# The stored key (text) as the grouping's value.
+KEYS = {"school": _int, "major": _int, "category": lambda k: k, "region": lambda k: k, "employer_kind": lambda k: k,
+        "member": lambda k: k in ("1", "true", "True")}  # fmt: skip
+
+
 def _names(session: Session, raw: dict) -> dict:
     schools = dict(session.execute(sa.select(Organization.id, Organization.name).where(
-        Organization.id.in_([k for k, *_ in raw["school"]]))).all())  # fmt: skip
+        Organization.id.in_([k for k, *_ in raw.get("school", ())]))).all())  # fmt: skip
     majors = dict(session.execute(sa.select(Major.id, Major.name).where(
-        Major.id.in_([k for k, *_ in raw["major"]]))).all())  # fmt: skip
+        Major.id.in_([_int(k) for k, *_ in raw.get("major", ())]))).all())  # fmt: skip
     return {
         "school": lambda k: schools.get(k, "?"),
         "major": lambda k: majors.get(k, "?"),

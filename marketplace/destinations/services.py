@@ -262,10 +262,11 @@ def status_counts(rows) -> dict[str, int]:
     return counts
 
 
-def next_snapshot_day(year: int, today: date) -> date:
-    """The default snapshot day to offer: 1 September or 31 December of the year, whichever is next (or the last)."""
-    days = [date(year, 9, 1), date(year, 12, 31)]
-    return next((d for d in days if d >= today), days[-1])
+def snapshot_day(year: int, today: date) -> date:
+    """The snapshot day to offer: the latest default day (1 September, 31 December) of the year that has come, else
+    today (a snapshot is never dated ahead)."""
+    due = [d for d in (date(year, 9, 1), date(year, 12, 31)) if d <= today]
+    return due[-1] if due else today
 
 
 def save_settings(alliance_id: int, counted: list[str], employed: list[str], entrepreneur_as_flexible: bool,

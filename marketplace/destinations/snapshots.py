@@ -20,6 +20,7 @@ from marketplace.destinations.models import (
     DEADLINE_MONTH_DAY,
     DestinationCode,
     DestinationDeadline,
+    DestinationGroup,
     DestinationRecord,
     DestinationSettings,
     DestinationSnapshot,
@@ -44,8 +45,13 @@ def _in_force_between(m, start, end) -> sa.ColumnElement[bool]:
     )  # fmt: skip
 
 
-def cells_select(snapshot_id: int, alliance_id: int, year: int, as_of: date) -> sa.Select:
-    """The snapshot's cells as one SELECT: effective version per graduate, then GROUP BY every dimension."""
+DIMENSIONS = ("school", "major", "category", "region", "employer_kind", "member")
+EMPLOYED_ONLY = ("region", "employer_kind", "member")  # counted over employed graduates only
+
+
+def graduates_select(alliance_id: int, year: int, as_of: date, settings: dict) -> sa.Select:
+    """One row per graduate in scope: school, major, the effective destination's category (as the settings show it),
+    place of work relative to the school, employer's ownership, member flag, 专业对口, pay, counted and employed."""
     r = DestinationRecord
     school = aliased(Organization)
     deadline = sa.func.coalesce(DestinationDeadline.deadline, sa.literal(date(year, *DEADLINE_MONTH_DAY), sa.Date))
@@ -79,20 +85,54 @@ def cells_select(snapshot_id: int, alliance_id: int, year: int, as_of: date) -> 
         (e.c.province_id == school.province_id, "province"),
         else_="elsewhere",
     )
-    member_flag = sa.case((sa.and_(e.c.employer_org_id.is_not(None), member), True), else_=False)
-    relevant = sa.func.coalesce(e.c.major_relevant, False)
-    pay = e.c.monthly_pay
-    dims = (graduates.c.school_id, graduates.c.major_id, DestinationCode.group, region, e.c.ownership, member_flag,
-            relevant)  # fmt: skip
+    category = DestinationCode.group
+    if settings.get("entrepreneur_as_flexible"):
+        # 自主创业 counted as 灵活就业: shown under it, and counted wherever 灵活就业 is.
+        category = sa.case((DestinationCode.group == DestinationGroup.ENTREPRENEUR.value,
+                            DestinationGroup.FLEXIBLE.value), else_=DestinationCode.group)  # fmt: skip
+
+    def flag(condition):
+        return sa.case((condition, 1), else_=0)
+
     return (
-        sa.select(sa.literal(snapshot_id), *dims, sa.func.count(), sa.func.count(pay),
-                  sa.func.coalesce(sa.func.sum(pay), 0))
+        sa.select(graduates.c.school_id, graduates.c.major_id, sa.cast(category, sa.String).label("category"),
+                  region.label("region"), e.c.ownership.label("ownership"),
+                  flag(sa.and_(e.c.employer_org_id.is_not(None), member)).label("member"),
+                  flag(e.c.major_relevant.is_(True)).label("relevant"), e.c.monthly_pay.label("pay"),
+                  flag(category.in_(settings["counted"])).label("counted"),
+                  flag(category.in_(settings["employed"])).label("employed"))
         .select_from(graduates)
         .join(school, school.id == graduates.c.school_id)
         .outerjoin(e, e.c.student_id == graduates.c.id)
         .outerjoin(DestinationCode, DestinationCode.id == e.c.code_id)
-        .group_by(*dims)
     )  # fmt: skip
+
+
+def cells_select(snapshot_id: int, alliance_id: int, year: int, as_of: date, settings: dict) -> sa.Select:
+    """Each school's counts per value of each dimension, as one UNION ALL over the per-graduate rows (a CTE)."""
+    g = graduates_select(alliance_id, year, as_of, settings).cte("graduate")
+    employed = g.c.employed == 1
+    keys = {
+        "school": sa.null(),
+        "major": sa.cast(g.c.major_id, sa.String),
+        "category": g.c.category,
+        "region": g.c.region,
+        "employer_kind": sa.cast(g.c.ownership, sa.String),
+        "member": sa.cast(g.c.member, sa.String),
+    }
+    measures = (sa.func.count(), sa.func.sum(g.c.counted), sa.func.sum(g.c.employed),
+                sa.func.sum(g.c.employed * g.c.relevant),
+                sa.func.sum(sa.case((sa.and_(employed, g.c.pay.is_not(None)), 1), else_=0)),
+                sa.func.coalesce(sa.func.sum(sa.case((employed, g.c.pay), else_=0)), 0))  # fmt: skip
+    parts = []
+    for dimension in DIMENSIONS:
+        key = keys[dimension]
+        part = sa.select(sa.literal(snapshot_id), g.c.school_id, sa.literal(dimension), key.label("key"), *measures)
+        if dimension in EMPLOYED_ONLY:
+            part = part.where(employed)
+        group = (g.c.school_id,) if dimension == "school" else (g.c.school_id, key)
+        parts.append(part.group_by(*group))
+    return sa.union_all(*parts)
 
 
 def take(alliance_id: int, year: int, as_of: date, *, actor) -> DestinationSnapshot:
@@ -111,12 +151,13 @@ def take(alliance_id: int, year: int, as_of: date, *, actor) -> DestinationSnaps
     db.session.add(snapshot)
     db.session.flush()
     c = SnapshotCell.__table__.c
-    columns = [c.snapshot_id, c.school_id, c.major_id, c.group, c.region, c.ownership, c.member_employer, c.relevant,
-               c.graduates, c.paid, c.pay_total]  # fmt: skip
-    db.session.execute(
-        SnapshotCell.__table__.insert().from_select(columns, cells_select(snapshot.id, alliance_id, year, as_of))
+    columns = [c.snapshot_id, c.school_id, c.dimension, c.key, c.graduates, c.counted, c.employed, c.relevant, c.paid,
+               c.pay_total]  # fmt: skip
+    cells = cells_select(snapshot.id, alliance_id, year, as_of, snapshot.settings)
+    db.session.execute(SnapshotCell.__table__.insert().from_select(columns, cells))
+    total = sa.func.coalesce(sa.func.sum(SnapshotCell.graduates), 0)
+    snapshot.graduates = db.session.scalar(
+        sa.select(total).where(SnapshotCell.snapshot_id == snapshot.id, SnapshotCell.dimension == "school")
     )
-    counted = sa.func.coalesce(sa.func.sum(SnapshotCell.graduates), 0)
-    snapshot.graduates = db.session.scalar(sa.select(counted).where(SnapshotCell.snapshot_id == snapshot.id))
     record("destination_snapshot", snapshot, actor=actor, year=year, as_of=as_of.isoformat())
     return snapshot

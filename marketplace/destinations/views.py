@@ -166,7 +166,7 @@ def alliance_home(alliance_id: int):
                                    .order_by(DestinationCode.code)).all()  # fmt: skip
     return render_template(
         "destinations/alliance.html", alliance=alliance, snapshots=listed, settings_form=settings_form,
-        snapshot_form=SnapshotForm(year=year, as_of=services.next_snapshot_day(year, local_today())),
+        snapshot_form=SnapshotForm(year=year, as_of=services.snapshot_day(year, local_today())),
         codes_form=CodesForm(), codes=own_codes,
     )  # fmt: skip
 

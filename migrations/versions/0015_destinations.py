@@ -148,22 +148,20 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('snapshot_id', sa.Integer(), nullable=False),
         sa.Column('school_id', sa.Integer(), nullable=False),
-        sa.Column('major_id', sa.Integer(), nullable=False),
-        sa.Column('group', sa.String(length=32), nullable=True),
-        sa.Column('region', sa.String(length=16), nullable=False),
-        sa.Column('ownership', sa.String(length=32), nullable=True),
-        sa.Column('member_employer', sa.Boolean(), nullable=False),
-        sa.Column('relevant', sa.Boolean(), nullable=False),
+        sa.Column('dimension', sa.String(length=16), nullable=False),
+        sa.Column('key', sa.String(length=32), nullable=True),
         sa.Column('graduates', sa.Integer(), nullable=False),
+        sa.Column('counted', sa.Integer(), nullable=False),
+        sa.Column('employed', sa.Integer(), nullable=False),
+        sa.Column('relevant', sa.Integer(), nullable=False),
         sa.Column('paid', sa.Integer(), nullable=False),
         sa.Column('pay_total', sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(['major_id'], ['majors.id'], name=op.f('fk_destination_snapshot_cells_major_id_majors')),
         sa.ForeignKeyConstraint(['school_id'], ['organizations.id'], name=op.f('fk_destination_snapshot_cells_school_id_organizations')),
         sa.ForeignKeyConstraint(['snapshot_id'], ['destination_snapshots.id'], name=op.f('fk_destination_snapshot_cells_snapshot_id_destination_snapshots'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_destination_snapshot_cells')),
     )
     with op.batch_alter_table('destination_snapshot_cells', schema=None) as batch_op:
-        batch_op.create_index('ix_destination_snapshot_cells_snapshot_school', ['snapshot_id', 'school_id'], unique=False)
+        batch_op.create_index('ix_destination_snapshot_cells_snapshot_dimension', ['snapshot_id', 'dimension'], unique=False)
 
 
 def downgrade():
