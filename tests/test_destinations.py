@@ -310,7 +310,9 @@ def test_the_graduate_registers_and_the_school_approves(world, client, login_as,
 
     login_as(world["teacher"])
     assert client.get("/destinations/?year=2026").status_code == 200
-    assert client.get(f"/destinations/records/{version.id}").status_code == 200
+    record_page = client.get(f"/destinations/records/{version.id}", headers=ZH)
+    assert record_page.status_code == 200
+    assert f"入职日为{world['alliance'].short_name}成员单位" in record_page.get_data(as_text=True)
     done = client.post(f"/destinations/records/{version.id}/audit", data={"decision": "approve"})
     assert done.status_code == 302
     assert services.current_records(g.id)[0].status is RecordStatus.APPROVED

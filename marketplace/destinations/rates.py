@@ -1,14 +1,19 @@
 """The rates of a snapshot, as plain rows per grouping: the pages, the exports and the annual report read these.
 
-`snapshot_tables(session, snapshot, scope)` returns {grouping: [RateRow, …]} for the groupings in GROUPINGS:
+`snapshot_tables(session, snapshot, scope=None, groupings=GROUPINGS)` returns {grouping: [RateRow, …]} (rows sorted
+by graduates, largest first; "overview" is always there). A RateRow is `key, label, graduates, counted, employed,
+relevant, paid, pay_total, cohort` with the derived `share`, `placement_rate`, `employment_rate`, `relevance_rate`
+and `average_pay` (None where the denominator is 0). `Scope(school_id)` narrows to one school's graduates.
 
-- "overview": one row, the whole cohort in scope;
-- "school", "major": every graduate of the school / major;
-- "category": graduates by destination category (key None = no destination recorded); where the alliance counts
+- "overview": one row, the whole cohort in scope (key None);
+- "school", "major": every graduate of the school / major (key: the organisation's / major's id);
+- "category": graduates by destination category (key: a DestinationGroup value; None = no destination recorded,
+  which includes records still awaiting audit or entered after the deadline); where the alliance counts
   自主创业 under 灵活就业, it is shown and counted as 灵活就业 everywhere;
 - "region", "employer_kind", "member": employed graduates only (categories counted toward 就业率), by where they
   work relative to the school (city = 留在本市, province = elsewhere in 本省, elsewhere, unknown), by the employer's
-  ownership, and by whether the employer was an alliance member on the start date ("member" / "other").
+  ownership, and by whether the employer was an alliance member on the start date (keys "city" / "province" /
+  "elsewhere" / "unknown"; an Ownership value or None; True / False).
 
 Definitions (the snapshot's frozen settings choose the categories):
 - 毕业去向落实率 `placement_rate` = graduates with a destination in the counted categories ÷ graduates;

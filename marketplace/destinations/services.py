@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace.alliances.models import IN_FORCE_STATUSES, Membership
+from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership, in_force_on
 from marketplace.audit.services import record
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.destinations.models import (
@@ -287,3 +287,17 @@ def save_settings(alliance_id: int, counted: list[str], employed: list[str], ent
     record("destination_settings_saved", None, actor=actor, object_type="alliances", alliance=alliance_id,
            counted=counted, employed=employed, entrepreneur_as_flexible=settings.entrepreneur_as_flexible)  # fmt: skip
     return settings
+
+
+def member_alliances(version: DestinationRecord) -> list[str]:
+    """就业单位是否校企合作单位: the alliances the employer was a member of on the start date (today when none)."""
+    if version.employer_org_id is None:
+        return []
+    day = version.start_date or version.recorded_on
+    query = (
+        sa.select(Alliance.short_name)
+        .join(Membership, Membership.alliance_id == Alliance.id)
+        .where(Membership.organization_id == version.employer_org_id, in_force_on(day))
+        .order_by(Alliance.id)
+    )
+    return list(db.session.scalars(query))

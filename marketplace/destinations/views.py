@@ -81,7 +81,8 @@ def school_record(record_id: int):
     version = _school_version(record_id)
     return render_template("destinations/record.html", version=version, student=version.student,
                            versions=services.versions_of(version.student_id), form=AuditForm(),
-                           latest=services.current_records(version.student_id))  # fmt: skip
+                           latest=services.current_records(version.student_id),
+                           member_alliances=services.member_alliances)  # fmt: skip
 
 
 @bp.post("/destinations/records/<int:record_id>/audit")
