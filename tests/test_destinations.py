@@ -195,7 +195,7 @@ def test_the_hand_computed_cohort_gives_the_documented_rates_at_both_snapshots(w
     t = snapshot_tables(_db.session, sep)
     o = t["overview"][0]
     assert (o.graduates, o.counted, o.employed, o.relevant, o.paid, o.pay_total) == (12, 7, 6, 2, 6, 28_000)
-    assert o.placement_rate == pytest.approx(7 / 12)
+    assert o.destination_rate == pytest.approx(7 / 12)
     assert o.employment_rate == pytest.approx(0.5)
     assert o.relevance_rate == pytest.approx(2 / 6)
     assert o.average_pay == pytest.approx(28_000 / 6)
@@ -214,7 +214,7 @@ def test_the_hand_computed_cohort_gives_the_documented_rates_at_both_snapshots(w
     t = snapshot_tables(_db.session, dec)
     o = t["overview"][0]
     assert (o.graduates, o.counted, o.employed, o.relevant, o.paid, o.pay_total) == (12, 8, 7, 2, 7, 32_200)
-    assert o.placement_rate == pytest.approx(8 / 12)
+    assert o.destination_rate == pytest.approx(8 / 12)
     members = _by_key(t["member"])
     assert members[True].employed == 3
     assert members[False].employed == 4
@@ -440,7 +440,7 @@ def test_the_demo_has_two_graduated_cohorts_with_destinations_and_snapshots(app,
                                               SnapshotCell.dimension == "category")  # fmt: skip
     groups = set(_db.session.scalars(cells))
     assert {"contract", "flexible", "entrepreneur", "further_study", "seeking", "not_seeking", None} <= groups
-    rate = snapshot_tables(_db.session, taken[-1])["overview"][0].placement_rate
+    rate = snapshot_tables(_db.session, taken[-1])["overview"][0].destination_rate
     assert 0.5 < rate < 1
     clerk = _db.session.scalar(sa.select(UserFactory._meta.model).where(
         UserFactory._meta.model.organization_id == hs.secretariat_org_id,

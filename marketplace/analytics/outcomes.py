@@ -239,7 +239,7 @@ def _destination_columns(first: Column) -> list[Column]:
 
 
 def _destination_row(name, r) -> tuple:
-    return (name, r.graduates, r.counted, r.placement_rate, r.employment_rate, r.relevance_rate, r.average_pay)
+    return (name, r.graduates, r.counted, r.destination_rate, r.employment_rate, r.relevance_rate, r.average_pay)
 
 
 def destination_tables(alliance_id: int, period: Period, school_id: int | None) -> list[Table]:

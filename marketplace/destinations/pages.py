@@ -38,7 +38,7 @@ def columns(first) -> list[Column]:
 
 
 def row(r: RateRow) -> tuple:
-    return (r.label, r.graduates, r.share, r.counted, r.placement_rate, r.employed, r.employment_rate, r.relevant,
+    return (r.label, r.graduates, r.share, r.counted, r.destination_rate, r.employed, r.employment_rate, r.relevant,
             r.relevance_rate, r.average_pay)  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 `snapshot_tables(session, snapshot, scope=None, groupings=GROUPINGS)` returns {grouping: [RateRow, …]} (rows sorted
 by graduates, largest first; "overview" is always there). A RateRow is `key, label, graduates, counted, employed,
-relevant, paid, pay_total, cohort` with the derived `share`, `placement_rate`, `employment_rate`, `relevance_rate`
+relevant, paid, pay_total, cohort` with the derived `share`, `destination_rate`, `employment_rate`, `relevance_rate`
 and `average_pay` (None where the denominator is 0). `Scope(school_id)` narrows to one school's graduates.
 
 - "overview": one row, the whole cohort in scope (key None);
@@ -16,7 +16,7 @@ and `average_pay` (None where the denominator is 0). `Scope(school_id)` narrows 
   "elsewhere" / "unknown"; an Ownership value or None; True / False).
 
 Definitions (the snapshot's frozen settings choose the categories):
-- 毕业去向落实率 `placement_rate` = graduates with a destination in the counted categories ÷ graduates;
+- 毕业去向落实率 `destination_rate` = graduates with a destination in the counted categories ÷ graduates;
 - 就业率 `employment_rate` = graduates in the employed categories ÷ graduates;
 - 专业对口率 `relevance_rate` = employed graduates whose occupation their major prepares for ÷ employed graduates;
 - `average_pay` = starting monthly pay summed ÷ employed graduates who gave one.
@@ -63,7 +63,7 @@ class RateRow:
         return self.graduates / self.cohort if self.cohort else None
 
     @property
-    def placement_rate(self) -> float | None:
+    def destination_rate(self) -> float | None:
         return self.counted / self.graduates if self.graduates else None
 
     @property
