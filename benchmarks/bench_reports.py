@@ -1,4 +1,6 @@
-"""Alliance placement reports at scale: each report page's latency and one XLSX export, printed as `figure:` lines.
+"""Alliance placement reports at scale: each report page's latency and one XLSX export, printed as `figure:` lines;
+then graduate destinations: each snapshot's time (`destination_snapshot_s`) and the destination pages, counted in
+`report_page_max_s`. BENCH_SCALE=0.05 runs a twentieth of the rows for a quick check.
 
 Drops and recreates a PostgreSQL database (BENCH_REPORTS_DATABASE_URL, default xqt_bench_reports on 127.0.0.1),
 migrates it with Alembic, loads the reference data, seeds five years of one alliance's history with COPY, logs in
@@ -61,7 +63,11 @@ REPORT_NAMES = ("outcomes", "supply", "plans", "practice", "activity", "priority
 FILTERS = ("", "?period=2025-2", "?period=2025-2&kind=employment")
 
 MEMBER_SCHOOLS, OTHER_SCHOOLS, MEMBER_ENTERPRISES, OTHER_ENTERPRISES = 150, 50, 1_500, 100
-GRADUATES, OPENINGS, TEACHERS, BASES, PRACTICE_REQUESTS, SEATS = 200_000, 60_000, 20_000, 3_000, 60_000, 50_000
+# BENCH_SCALE=0.05 runs a twentieth of the rows (the organisations stay): a quick check, not the figure.
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+GRADUATES, OPENINGS, TEACHERS, BASES, PRACTICE_REQUESTS, SEATS = (
+    max(1_000, int(n * SCALE)) for n in (200_000, 60_000, 20_000, 3_000, 60_000, 50_000)
+)
 FIRST_YEAR, YEARS = 2021, 6
 HALVES = 2 * YEARS  # half-year index h: 0 = 2021-1 … 11 = 2026-2
 AS_OF = date(2026, 10, 31)
@@ -127,7 +133,7 @@ class History:
 
     def build(self) -> None:
         for step in (self.organizations, self.memberships, self.students, self.plans, self.placements,
-                     self.practice, self.allocations, self.audit_events):  # fmt: skip
+                     self.destinations, self.practice, self.allocations, self.audit_events):  # fmt: skip
             step()
 
     def organizations(self) -> None:
@@ -279,7 +285,8 @@ class History:
             city = self.city[enterprise] if rng.random() < 0.8 else rng.choice(self.cities)
             openings.append([i + 1, plan_id, kind, title[:120], occupation, "", "", city.id, headcount, 0, pay_min,
                              pay_max, post_wage, start, end, rng.choice(("day", "two_shifts", "night", "flexible")),
-                             rng.random() < 0.2, rng.randint(5, 200), False, False, created])  # fmt: skip
+                             rng.random() < 0.2, rng.randint(5, 200), False, False, False, False, False, False,
+                             False, False, created])  # fmt: skip
             asked.extend((i + 1, m) for m in majors)
             self.opening.append((h, kind, start, end, pay_min, pay_max, enterprise, plan_id in in_alliance_1))
             if status == "published":
@@ -290,7 +297,8 @@ class History:
         self.add("plan_alliances", "plan_id alliance_id", published)
         self.add("openings", "id plan_id kind title occupation_id skills description city_id headcount filled "
                  "pay_min pay_max post_wage start_date end_date shift_pattern requires_overtime staff_in_post "
-                 "restricted_venue via_paid_agent created_at", openings)  # fmt: skip
+                 "restricted_venue via_paid_agent labour_dispatch heavy_labour high_risk holiday_work "
+                 "minors_forbidden_work women_forbidden_work created_at", openings)  # fmt: skip
         self.add("opening_majors", "opening_id major_id", asked)
 
     def _pick(self, h: int, kind: str, major: int, used: set) -> int:
@@ -309,6 +317,7 @@ class History:
     def placements(self) -> None:
         """Each graduate's path through school and work (see the module docstring), with its nominations."""
         rng, placements, nominations = self.rng, [], []
+        self.first_job = {}  # student → (placement, opening, start, pay) of the first job
         self.nominations_by_half = defaultdict(list)  # half → [(nomination, student, opening)]
         placed = Counter()
         for student in range(1, len(self.student_year)):
@@ -365,12 +374,63 @@ class History:
             for row in rows:
                 row[0] = len(placements) + 1
                 placements.append(row)
+                if row[4] == "employment" and student not in self.first_job:
+                    self.first_job[student] = (row[0], row[1], row[5], row[8])
         for row in self.tables["openings"][1]:
             row[9] = min(row[8], placed[row[0]])  # filled
         self.add("nominations", "id opening_id student_id status reason created_by_id created_at updated_at",
                  nominations)  # fmt: skip
         self.add("placements", "id opening_id student_id nomination_id kind start_date end_date status pay "
                  "enterprise_feedback school_feedback created_at", placements)  # fmt: skip
+
+    def destinations(self) -> None:
+        """Destination records (毕业去向) of the cohorts 2021–2026: a job proposes 签劳动合同, the others register any
+        category; 95% approved by the deadline, 3% changed after it, 5% a second record later."""
+        rng, rows, codes = self.rng, [], self.codes
+        others = [("75", 10), ("76", 4), ("81", 10), ("86", 1), ("46", 2), ("70", 9), ("72", 3), ("10", 14)]
+        other_codes = [c for c, w in others for _ in range(w)]
+
+        def add(student, sequence, version, status, day, content_on, late, code, employer, city, pay, start, job):
+            rows.append((len(rows) + 1, student, sequence, version, status, codes[code], self.name.get(employer, ""),
+                         "", employer, "制造业", rng.choice(("state", "private", "foreign", "public", None)), None,
+                         city.parent_id if city else None, city.id if city else None, "", None, start, pay,
+                         bool(job) and rng.random() < 0.66, code not in ("70", "72"), "", "", job, content_on, day,
+                         late, None, at(day)))  # fmt: skip
+
+        for student in range(1, len(self.student_year)):
+            year = self.student_year[student]
+            job = self.first_job.get(student)
+            if job is not None and job[2] <= date(year, 8, 31) + timedelta(days=120):
+                placement, opening, start, pay = job
+                employer = self.opening[opening][6]
+                record = ("11", employer, self.city[employer], pay, start, placement)
+            else:
+                code = rng.choice(other_codes)
+                paid = code in ("75", "76", "10")
+                record = (code, None, rng.choice(self.cities) if paid else None,
+                          rng.randrange(2_500, 8_000, 100) if paid else None, date(year, 7, 1) if paid else None,
+                          None)  # fmt: skip
+            entered = date(year, rng.randint(4, 8), rng.randint(1, 28))
+            add(student, 1, 1, "submitted", entered, entered, False, *record)
+            if rng.random() < 0.05:
+                continue
+            add(student, 1, 2, "approved", entered + timedelta(days=rng.randint(1, 20)), entered, False, *record)
+            r = rng.random()
+            if r < 0.03:
+                later = date(year, 9, rng.randint(2, 28))
+                add(student, 1, 3, "submitted", later, later, True, "75", None, None, 3_000, None, None)
+                add(student, 1, 4, "approved", later + timedelta(days=1), later, True, "75", None, None, 3_000, None,
+                    None)  # fmt: skip
+            elif r < 0.08:
+                moved = date(year, 8, rng.randint(1, 20))
+                employer = rng.choice(ENTERPRISES)
+                again = ("11", employer, self.city[employer], rng.randrange(4_000, 8_000, 100), moved, None)
+                add(student, 2, 1, "submitted", moved, moved, False, *again)
+                add(student, 2, 2, "approved", moved + timedelta(days=3), moved, False, *again)
+        self.add("destination_records", "id student_id sequence version status code_id employer_name "
+                 "employer_credit_code employer_org_id industry ownership size province_id city_id job_title "
+                 "occupation_id start_date monthly_pay major_relevant proof_on_file no_proof_reason review_reason "
+                 "placement_id content_on recorded_on late created_by_id created_at", rows)  # fmt: skip
 
     def practice(self) -> None:
         rng = self.rng
@@ -479,6 +539,21 @@ class History:
         self.add("audit_events", "id at actor_id organization_id action object_type object_id ip details", rows)
 
 
+def _scalar_defaults(table: str, given: set[str]) -> dict:
+    """NOT NULL columns of `table` the seeded rows leave out, with the model's scalar default (a flag, a kind)."""
+    model = db.metadata.tables.get(table)
+    if model is None:
+        return {}
+    result = {}
+    for column in model.columns:
+        default = column.default
+        if column.name in given or column.nullable or default is None or not default.is_scalar:
+            continue
+        value = default.arg
+        result[column.name] = getattr(value, "value", value)
+    return result
+
+
 def copy_history(history: History) -> None:
     """COPY every table through the app engine's psycopg connection, reset the id sequences, ANALYZE."""
     raw = db.engine.raw_connection()
@@ -490,10 +565,13 @@ def copy_history(history: History) -> None:
                 present = {r[0] for r in cur.execute(
                     "SELECT column_name FROM information_schema.columns WHERE table_name = %s", (table,))}  # fmt: skip
                 keep = [i for i, c in enumerate(columns) if c in present]  # columns a newer migration has not added
-                names = ", ".join(columns[i] for i in keep)
+                # Columns a newer migration added that the rows do not carry: the model's scalar default.
+                filled = _scalar_defaults(table, set(columns))
+                names = ", ".join([*(columns[i] for i in keep), *filled])
+                tail = list(filled.values())
                 with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
-                        copy.write_row(row if len(keep) == len(columns) else [row[i] for i in keep])
+                        copy.write_row([*(row if len(keep) == len(columns) else [row[i] for i in keep]), *tail])
                 if "id" in columns:
                     cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")  # noqa: S608
             pg.commit()
@@ -561,20 +639,64 @@ def report_names() -> list[str]:
     return list(REPORTS)
 
 
-def time_reports(app, alliance_id: int, session_id: str) -> None:
+def take_snapshots(app) -> list[int]:
+    """The secretariat's snapshots of alliance 1, each timed (one INSERT … SELECT … GROUP BY and its commit)."""
+    from marketplace.destinations.snapshots import take
+
+    taken, times = [], []
+    with app.app_context():
+        for year, day in ((2024, date(2024, 9, 1)), (2025, date(2025, 9, 1)), (2025, date(2025, 12, 31)),
+                          (2026, date(2026, 9, 1))):  # fmt: skip
+            started = time.perf_counter()
+            snapshot = take(1, year, day, actor=None)
+            db.session.commit()
+            times.append(time.perf_counter() - started)
+            print(f"snapshot {year} as of {day}: {snapshot.graduates:,} graduates in {times[-1]:.3f} s")
+            taken.append(snapshot.id)
+        db.session.remove()
+    figure("destination_snapshot_s", max(times), "s")
+    return taken
+
+
+def _client(app, session_id: str):
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True
-    medians = {}
+    return client
+
+
+def _median(client, urls: list[str]) -> float:
+    for url in urls:
+        get_ok(client, url)  # warm caches, templates and the database's buffers
+    samples = {url: [get_ok(client, url) for _ in range(REPEAT)] for url in urls}
+    for url, times in samples.items():
+        print(f"{url}: median {statistics.median(times):.3f} s, max {max(times):.3f} s")
+    return statistics.median([t for times in samples.values() for t in times])
+
+
+def time_destination_pages(app, alliance_id: int, session_id: str, school_session_id: str, taken: list[int]) -> dict:
+    """The destination pages of the secretariat and of a school, on the latest snapshot."""
+    secretariat, school = _client(app, session_id), _client(app, school_session_id)
+    medians = {
+        "destinations_home": _median(secretariat, [f"/alliances/{alliance_id}/destinations"]),
+        "destinations_rates": _median(secretariat, [f"/alliances/{alliance_id}/destinations/snapshots/{taken[-1]}"]),
+        "destinations_school": _median(
+            school, [f"/destinations/rates?snapshot={taken[-1]}", "/destinations/?year=2026"]
+        ),
+    }
+    for name, value in medians.items():
+        figure(f"report_{name}_s", value, "s")
+    url = f"/alliances/{alliance_id}/destinations/snapshots/{taken[-1]}.xlsx"
+    figure("destination_export_s", get_ok(secretariat, url), "s")
+    return medians
+
+
+def time_reports(app, alliance_id: int, session_id: str, extra: dict | None = None) -> None:
+    client = _client(app, session_id)
+    medians = dict(extra or {})
     for name in report_names():
-        urls = [f"/alliances/{alliance_id}/reports/{name}{query}" for query in FILTERS]
-        for url in urls:
-            get_ok(client, url)  # warm caches, templates and the database's buffers
-        samples = {url: [get_ok(client, url) for _ in range(REPEAT)] for url in urls}
-        for url, times in samples.items():
-            print(f"{url}: median {statistics.median(times):.3f} s, max {max(times):.3f} s")
-        medians[name] = statistics.median([t for times in samples.values() for t in times])
+        medians[name] = _median(client, [f"/alliances/{alliance_id}/reports/{name}{query}" for query in FILTERS])
         figure(f"report_{name}_s", medians[name], "s")
     figure("report_page_max_s", max(medians.values()), "s")
     figure("report_export_s", get_ok(client, f"/alliances/{alliance_id}/reports/outcomes.xlsx"), "s")
@@ -589,6 +711,8 @@ def main() -> None:
             seeding.migrate_with_reference()
             started = time.perf_counter()
             history = History(random.Random(2026), *reference_rows(), hash_password("bench-secretariat"))  # noqa: S311
+            history.codes = dict(db.session.execute(sa.text(
+                "SELECT code, id FROM destination_codes WHERE alliance_id IS NULL")).all())  # fmt: skip
             history.build()
             built = time.perf_counter() - started
             db.session.commit()
@@ -599,8 +723,11 @@ def main() -> None:
             del history
             secretariat = db.session.get(User, 1)  # the secretariat of alliance 1 (user id = organisation id)
             session_id = secretariat.get_id()
+            school_session_id = db.session.get(User, SCHOOLS.start).get_id()  # a member school's admin
             db.session.remove()
-        time_reports(app, 1, session_id)
+        taken = take_snapshots(app)
+        extra = time_destination_pages(app, 1, session_id, school_session_id, taken)
+        time_reports(app, 1, session_id, extra)
         with app.app_context():
             db.engine.dispose()
     finally:

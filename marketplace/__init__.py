@@ -83,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.assets import bp as assets_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.cohorts.views import bp as cohorts_bp
+    from marketplace.destinations.student_views import bp as me_destination_bp
+    from marketplace.destinations.views import bp as destinations_bp
     from marketplace.governance.views import bp as governance_bp
     from marketplace.grading.views import bp as grading_bp
     from marketplace.internships.views import bp as internships_bp
@@ -103,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, allocations_bp,
         assets_bp, analytics_bp, governance_bp, submissions_bp, pools_bp, notifications_bp, jobs_bp, internships_bp,
-        me_bp, students_bp, grading_bp, risks_bp,
+        me_bp, students_bp, grading_bp, risks_bp, destinations_bp, me_destination_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -47,6 +47,7 @@ def load_majors(path: Path):
 def load_demo(seed: int):
     """Build the four demo alliances with schools, enterprises and logins, unless data already exists."""
     from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
+    from marketplace.demo.destinations import build_destinations
     from marketplace.demo.governance import build_governance
     from marketplace.demo.grading import build_grading
     from marketplace.demo.history import allocation_run, build_history
@@ -72,6 +73,7 @@ def load_demo(seed: int):
         build_internships(seed)
         build_students(seed)
         build_grading(seed)
+        build_destinations(seed)
         db.session.commit()
         click.echo("Demo data loaded.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
@@ -103,3 +105,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(reference_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(governance_cli)
+    from marketplace.destinations.cli import destinations_cli
+
+    app.cli.add_command(destinations_cli)

@@ -5,6 +5,7 @@ from marketplace.allocations.models import AllocationRun, AllocationSeat
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Invitation, User
 from marketplace.cohorts.models import Cohort, ConsentRecord, Student, StudentCertificate
+from marketplace.destinations import models as _destinations_models  # noqa: F401
 from marketplace.governance.models import Attendance, Meeting, Motion, OfficerTerm
 from marketplace.grading import models as _grading_models  # noqa: F401
 from marketplace.internships import models as _internships_models  # noqa: F401

@@ -100,7 +100,7 @@ def keep_students_to_their_pages():
     if not (current_user.is_authenticated and current_user.is_student):
         return None
     endpoint = request.endpoint or ""
-    if endpoint.startswith("me.") or endpoint in STUDENT_ENDPOINTS:
+    if endpoint.startswith(("me.", "me_destination.")) or endpoint in STUDENT_ENDPOINTS:
         return None
     if endpoint == "main.index":
         return redirect(url_for("me.home"))

@@ -15,6 +15,9 @@ from marketplace.alliances.models import MembershipStatus, Tier
 from marketplace.allocations import services as allocations
 from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
 from marketplace.auth.models import Invitation, Role, User, hash_token
+from marketplace.destinations import services as destinations
+from marketplace.destinations import snapshots
+from marketplace.destinations.models import DestinationCode
 from marketplace.extensions import db
 from marketplace.governance.models import (
     Attendance,
@@ -163,6 +166,15 @@ def _side(world: World, side: str) -> None:
               result_id=run.id, parameters={"choices": 15, "scope": "members"}, created_by_id=clerk.id)  # fmt: skip
     db.session.add(job)
     db.session.commit()
+    # The placed student's destination, awaiting the school's audit, and the alliance's snapshot of the cohort.
+    destination = destinations.register(
+        placed,
+        {"code_id": destination_code("11"), "employer_name": enterprise.name, "proof_on_file": True},
+        actor=None,
+        today=date(2027, 6, 1),
+    )
+    snapshot = snapshots.take(alliance.id, cohort.graduation_year, date(2027, 9, 1), actor=clerk)
+    db.session.commit()  # fmt: skip
 
     world.logins |= {who: user.get_id() for who, user in users.items()}
     world.user_ids |= {who: user.id for who, user in users.items()}
@@ -177,7 +189,13 @@ def _side(world: World, side: str) -> None:
         f"enterprise_{side}": enterprise.id, f"staff_{side}": school_staff.id, f"invitation_{side}": token,
         f"my_nomination_{side}": offer.id, f"journal_{side}": journal.id, f"final_report_{side}": final_report.id,
         f"correction_{side}": correction.id, f"student_invitation_{side}": student_token,
+        f"destination_{side}": destination.version.id, f"snapshot_{side}": snapshot.id,
     }  # fmt: skip
+
+
+def destination_code(code: str) -> int:
+    return db.session.scalar(sa.select(DestinationCode.id).where(DestinationCode.alliance_id.is_(None),
+                                                                 DestinationCode.code == code))  # fmt: skip
 
 
 def build_world() -> World:

@@ -21,6 +21,8 @@ from marketplace.extensions import limiter
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REFERENCE_TABLES = {"regions", "occupations", "majors", "alembic_version"}
+# Tables whose migration seeds default rows that every test needs: only the other rows are deleted.
+SEEDED_ROWS_KEPT = {"destination_codes": lambda table: table.c.alliance_id.is_not(None)}
 
 
 def pytest_addoption(parser):
@@ -153,7 +155,8 @@ def _clean(database: sa.Engine) -> None:
         holding = set(conn.exec_driver_sql(_probe(conn.dialect)).scalars())
         for table in tables:
             if table.name in holding:
-                conn.execute(table.delete())
+                kept = SEEDED_ROWS_KEPT.get(table.name)
+                conn.execute(table.delete().where(kept(table)) if kept else table.delete())
 
 
 @pytest.fixture(autouse=True)

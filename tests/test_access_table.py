@@ -79,7 +79,7 @@ PARAMS = {
     "term_id": "term_own", "report_id": "report_own", "assessment_id": "assessment_own", "expert_id": "expert_own",
     "group_id": "group_own", "run_id": "run_own", "job_id": "job_own", "school_id": "school_own",
     "org_id": "school_own", "user_id": "staff_own", "token": "invitation_own", "year": "year",
-    "journal_id": "journal_own",
+    "journal_id": "journal_own", "record_id": "destination_own", "snapshot_id": "snapshot_own",
 }  # fmt: skip
 
 # The table, keyed by endpoint: a rename of a blueprint is a search-and-replace here.
@@ -279,6 +279,21 @@ ACCESS: dict[str, dict] = {
     "analytics.export": {"args": {"name": "outcomes", "fmt": "csv"}, "GET": SECRETARIAT_ONLY},
     "analytics.index": {"GET": SECRETARIAT_ONLY},
     "analytics.show": {"args": {"name": "outcomes"}, "GET": SECRETARIAT_ONLY},
+    # graduate destinations: the graduate registers, the school audits its own, the secretariat counts its alliance
+    "destinations.school_home": {"GET": allow(*SCHOOLS, *SECRETARIATS)},  # the world's secretariats are schools
+    "destinations.propose": {"POST": allow(*SCHOOLS, *SECRETARIATS)},
+    "destinations.deadline": {"POST": allow(*SCHOOLS, *SECRETARIATS)},
+    "destinations.school_record": {"GET": allow(SCHOOL)},
+    "destinations.audit": {"POST": allow(SCHOOL)},
+    "destinations.school_rates": {"GET": allow(*SCHOOLS, *SECRETARIATS)},  # each its own snapshots
+    "destinations.school_rates_xlsx": {"GET": allow(SCHOOL)},  # a snapshot that counted the school's graduates
+    "destinations.alliance_home": {"GET": SECRETARIAT_ONLY},
+    "destinations.take_snapshot": {"POST": SECRETARIAT_ONLY},
+    "destinations.save_settings": {"POST": SECRETARIAT_ONLY},
+    "destinations.import_codes": {"POST": SECRETARIAT_ONLY},
+    "destinations.alliance_rates": {"GET": SECRETARIAT_ONLY},
+    "destinations.alliance_rates_xlsx": {"GET": SECRETARIAT_ONLY},
+    "me_destination.show": {"GET": allow(*STUDENTS), "POST": allow(*STUDENTS)},
 }
 
 METHODS = ("GET", "POST")

@@ -274,7 +274,7 @@ def test_exports_carry_the_filters_neutralise_formulas_and_are_logged(client, lo
     response = client.get(f"/alliances/{alliance.id}/reports/outcomes.xlsx?period=2026-2&kind=employment")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["filters", "summary", "trend", "schools", "majors"]
+    assert book.sheetnames == ["filters", "summary", "trend", "schools", "majors", "destinations", "destination_trend"]
     summary = list(book["summary"].iter_rows(values_only=True))
     assert summary[1][1:4] == (5, 4, 80.0), "member schools: rates exported as percentages"
     schools = [r[0] for r in book["schools"].iter_rows(values_only=True)]

@@ -1,6 +1,11 @@
-"""Outcomes: 毕业去向落实率, 专业对口率, pay, early leavers, retention at 6 months; by school, by major, over time.
+"""Outcomes: graduate destinations (毕业去向落实率, from the secretariat's snapshots of destination records), and the
+internship placement rate with 专业对口, pay, early leavers, retention at 6 months from placements; by school, by
+major, over time.
 
-Counting rules (shown on the page):
+Graduate destinations come from `destinations.rates` on the latest snapshot of the half-year's cohort taken by its
+end (and every snapshot of the last three cohorts for the trend): the official figure, as the school reports it.
+
+Counting rules of the internship placement rate (shown on the page):
 - Graduates of a half-year: students of the cohorts graduating in its calendar year, at the alliance's member
   schools in that half-year and at other schools whose students were placed in the alliance's openings by its end.
   The school and major filters narrow them.
@@ -24,6 +29,8 @@ from marketplace.analytics.scope import alliance_plans, members_in
 from marketplace.analytics.table import Chart, Column, Report, Table
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.db import days_between
+from marketplace.destinations.models import DestinationSnapshot
+from marketplace.destinations.rates import Scope, snapshot_tables
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization
 from marketplace.pipeline.models import Placement, PlacementStatus
@@ -149,7 +156,8 @@ def _row(name, c: dict, *extra) -> tuple:
 
 
 def _columns(first: Column, *extra: Column) -> list[Column]:
-    return [first, *extra, Column(_l("Graduates")), Column(_l("Placed")), Column(_l("Placement rate"), "pct"),
+    return [first, *extra, Column(_l("Graduates")), Column(_l("Placed")),
+            Column(_l("Internship placement rate"), "pct"),
             Column(_l("Placements")), Column(_l("Major-relevant placements")), Column(_l("Major-relevant rate"), "pct"),
             Column(_l("Average monthly pay (yuan)"), "money"), Column(_l("Early leavers")),
             Column(_l("Retained at 6 months"), "pct")]  # fmt: skip
@@ -197,8 +205,11 @@ def build(alliance, f: Filters) -> Report:
         name="outcomes",
         title=_l("Outcomes"),
         definitions=[
-            _l("Placement rate (毕业去向落实率) = graduates with at least one placement started by the end of the "
-               "half-year ÷ graduates of the cohort graduating that year. A student placed twice counts once."),
+            _l("Graduate destinations: the destination rate (毕业去向落实率) and the employment rate come from the "
+               "secretariat's snapshots of graduates' destination records, as the schools report them upward."),
+            _l("Internship placement rate = graduates with at least one internship or job placement started by the "
+               "end of the half-year ÷ graduates of the cohort graduating that year. A student placed twice counts "
+               "once. It is not the destination rate."),
             _l("Major-relevant rate (专业对口率) = placements whose opening asked for the graduate's major or whose "
                "occupation the major prepares for ÷ placements."),
             _l("Graduates: member schools in the half-year, and other schools whose students the alliance's openings "
@@ -213,5 +224,48 @@ def build(alliance, f: Filters) -> Report:
             Table("schools", _l("By school"), _columns(Column(_l("School"), "text"), Column(_l("Member"), "flag")),
                   [row for _, row in by_school], Chart("bar", (4, 7))),
             Table("majors", _l("By major"), _columns(Column(_l("Major"), "text")), by_major, Chart("bar", (3, 6))),
+            *destination_tables(alliance.id, period, f.school_id),
         ],
     )  # fmt: skip
+
+
+DESTINATION_YEARS = 3
+
+
+def _destination_columns(first: Column) -> list[Column]:
+    return [first, Column(_l("Graduates")), Column(_l("With a destination")), Column(_l("Destination rate"), "pct"),
+            Column(_l("Employment rate"), "pct"), Column(_l("Major-relevant rate"), "pct"),
+            Column(_l("Average starting pay (yuan)"), "money")]  # fmt: skip
+
+
+def _destination_row(name, r) -> tuple:
+    return (name, r.graduates, r.counted, r.destination_rate, r.employment_rate, r.relevance_rate, r.average_pay)
+
+
+def destination_tables(alliance_id: int, period: Period, school_id: int | None) -> list[Table]:
+    """Destinations by school on the latest snapshot of the period's cohort taken by its end, and the destination
+    rate at every snapshot of the last three cohorts."""
+    s = DestinationSnapshot
+    taken = list(db.session.scalars(
+        sa.select(s).where(s.alliance_id == alliance_id, s.as_of <= period.end,
+                           s.graduation_year.between(period.year - DESTINATION_YEARS + 1, period.year))
+        .order_by(s.graduation_year, s.as_of)
+    ))  # fmt: skip
+    scope = Scope(school_id)
+    current = [t for t in taken if t.graduation_year == period.year]
+    rows, note = [], _l("No snapshot of this cohort yet: the secretariat takes them on the graduate destinations page.")
+    if current:
+        figures = snapshot_tables(db.session, current[-1], scope, groupings=("school",))
+        rows = [_destination_row(r.label, r) for r in figures["school"]]
+        note = _l("Snapshot of %(day)s.", day=current[-1].as_of.isoformat())
+    trend = []
+    for snapshot in taken:
+        overview = snapshot_tables(db.session, snapshot, scope, groupings=("overview",))["overview"][0]
+        label = _l("Class of %(year)d, as of %(day)s", year=snapshot.graduation_year, day=snapshot.as_of.isoformat())
+        trend.append(_destination_row(label, overview))
+    return [
+        Table("destinations", _l("Graduate destinations by school"), _destination_columns(Column(_l("School"), "text")),
+              rows, Chart("bar", (3, 4)), note=note),
+        Table("destination_trend", _l("Destination rate at each snapshot"),
+              _destination_columns(Column(_l("Snapshot"), "text")), trend, Chart("line", (3, 4, 5))),
+    ]  # fmt: skip

@@ -19,8 +19,8 @@ REPORTS: dict[str, ReportKind] = {
     "outcomes": ReportKind(
         _l("Outcomes"),
         _l(
-            "Placement rate, major-relevant rate, pay, early leavers and retention, by school and major, member and "
-            "other schools, over time."
+            "Destination rate at the latest snapshot; internship placement rate, major-relevant rate, pay, early "
+            "leavers and retention, by school and major, member and other schools, over time."
         ),
         outcomes.build,
     ),

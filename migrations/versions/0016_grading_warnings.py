@@ -2,7 +2,7 @@
 (internship_grades) and the final grade (final_grades); risk warnings need no table (keyed notifications)
 
 Revision ID: e6f7a8b9c0d1
-Revises: c4e5f6a7b8d9
+Revises: d5f6a7b8c9e0
 Create Date: 2026-12-02 19:13:02.183949
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e6f7a8b9c0d1'
-down_revision = 'c4e5f6a7b8d9'
+down_revision = 'd5f6a7b8c9e0'
 branch_labels = None
 depends_on = None
 
