@@ -702,6 +702,26 @@ def time_reports(app, alliance_id: int, session_id: str, extra: dict | None = No
     figure("report_export_s", get_ok(client, f"/alliances/{alliance_id}/reports/outcomes.xlsx"), "s")
 
 
+def time_annual_report(app, alliance_id: int, session_id: str) -> None:
+    """The alliance's annual quality report of the 2026 graduates, generated as a queued job (run in the request by
+    TestConfig's immediate queue, so the POST's time is the job's): collect, render the PDF and the DOCX, store."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    started = time.perf_counter()
+    response = client.post(f"/alliances/{alliance_id}/annual-reports", data={"year": 2026})
+    elapsed = time.perf_counter() - started
+    if response.status_code != 302:
+        print(f"bench_reports: the annual report answered {response.status_code}", file=sys.stderr)
+        raise SystemExit(1)
+    state = client.get(response.headers["Location"] + "/progress").get_json()
+    if state["status"] != "done":
+        print(f"bench_reports: the annual report's job ended {state['status']}: {state['reason']}", file=sys.stderr)
+        raise SystemExit(1)
+    figure("annual_report_s", elapsed, "s")
+
+
 def main() -> None:
     url = sa.make_url(DATABASE_URL)
     admin = fresh_database(url)
@@ -728,6 +748,7 @@ def main() -> None:
         taken = take_snapshots(app)
         extra = time_destination_pages(app, 1, session_id, school_session_id, taken)
         time_reports(app, 1, session_id, extra)
+        time_annual_report(app, 1, session_id)
         with app.app_context():
             db.engine.dispose()
     finally:

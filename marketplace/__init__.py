@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.plans.views import bp as plans_bp
     from marketplace.pools.views import bp as pools_bp
     from marketplace.practice.views import bp as practice_bp
+    from marketplace.reports.views import bp as reports_bp
     from marketplace.risks.views import bp as risks_bp
     from marketplace.students.school_views import bp as students_bp
     from marketplace.students.views import bp as me_bp
@@ -105,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         main_bp, auth_bp, orgs_bp, alliances_bp, plans_bp, cohorts_bp, practice_bp, pipeline_bp, allocations_bp,
         assets_bp, analytics_bp, governance_bp, submissions_bp, pools_bp, notifications_bp, jobs_bp, internships_bp,
-        me_bp, students_bp, grading_bp, risks_bp, destinations_bp, me_destination_bp,
+        me_bp, students_bp, grading_bp, risks_bp, destinations_bp, me_destination_bp, reports_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -6,12 +6,14 @@ dates are written as such, so negative numbers stay numbers. CSV files are UTF-8
 which Excel on Chinese Windows reads them as GBK and shows mojibake.
 """
 
-__all__ = ["FORMULA_PREFIXES", "safe_cell", "write_csv", "write_xlsx", "write_xlsx_book"]
+__all__ = ["FORMULA_PREFIXES", "attachment", "safe_cell", "sheet_titles", "write_csv", "write_xlsx", "write_xlsx_book"]
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -21,6 +23,30 @@ from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_COLUMN_WIDTH = 40
+# Characters Excel refuses in a sheet name, and its length limit.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_TITLE_MAX = 31
+
+
+def attachment(filename: str, fallback: str) -> str:
+    """A Content-Disposition for a download named in the reader's language: `filename*` (RFC 5987/6266, UTF-8) for
+    the browsers that read it, and an ASCII `fallback` for those that do not."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", fallback)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def sheet_titles(titles: Iterable[str]) -> list[str]:
+    """Titles Excel accepts as sheet names: no []:*?/\\, at most 31 characters, unique (a number added if not)."""
+    result: list[str] = []
+    for title in titles:
+        base = _SHEET_FORBIDDEN.sub(" ", str(title)).strip("' ") or "-"
+        name, n = base[:SHEET_TITLE_MAX], 1
+        while name.casefold() in {r.casefold() for r in result}:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
+        result.append(name)
+    return result
 
 
 def safe_cell(value):

@@ -17,6 +17,7 @@ from marketplace.plans.models import HiringPlan, Opening, OpeningCertificate
 from marketplace.pools import models as _pools_models  # noqa: F401
 from marketplace.practice.models import PracticeBase, PracticeRequest, Teacher
 from marketplace.reference.models import Major, Occupation, Region
+from marketplace.reports import models as _reports_models  # noqa: F401
 from marketplace.rowcache.models import RankingChange
 from marketplace.students import models as _students_models  # noqa: F401
 from marketplace.submissions import models as _reporting_models  # noqa: F401

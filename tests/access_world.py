@@ -38,6 +38,7 @@ from marketplace.pipeline.models import Placement
 from marketplace.plans.models import OpeningKind
 from marketplace.pools.models import Expert, ExpertStatus, GroupMember, GroupRole, Route, SpecialtyGroup, TitleLevel
 from marketplace.practice.models import PracticeStatus
+from marketplace.reports.models import AnnualReport
 from marketplace.students.models import CorrectionRequest, FinalReport, Journal, StudentInvitation
 from marketplace.submissions.models import Assessment, AssessmentCycle, InfoReport, ReportKind
 from tests.factories import (
@@ -165,6 +166,10 @@ def _side(world: World, side: str) -> None:
     job = Job(kind=JobKind.ALLOCATION, alliance_id=alliance.id, status=JobStatus.DONE, stage=JobStage.FINISHED,
               result_id=run.id, parameters={"choices": 15, "scope": "members"}, created_by_id=clerk.id)  # fmt: skip
     db.session.add(job)
+    # The school's annual quality report (the documents' bytes do not matter to access).
+    annual = AnnualReport(school_id=school.id, year=2026, title="年度报告", pdf=b"%PDF-1.4", docx=b"PK",
+                          created_by_id=school_admin.id)  # fmt: skip
+    db.session.add(annual)
     db.session.commit()
     # The placed student's destination, awaiting the school's audit, and the alliance's snapshot of the cohort.
     destination = destinations.register(
@@ -190,6 +195,7 @@ def _side(world: World, side: str) -> None:
         f"my_nomination_{side}": offer.id, f"journal_{side}": journal.id, f"final_report_{side}": final_report.id,
         f"correction_{side}": correction.id, f"student_invitation_{side}": student_token,
         f"destination_{side}": destination.version.id, f"snapshot_{side}": snapshot.id,
+        f"annual_report_{side}": annual.id,
     }  # fmt: skip
 
 

@@ -278,6 +278,13 @@ ACCESS: dict[str, dict] = {
     # analytics (报表): the alliance's secretariat
     "analytics.export": {"args": {"name": "outcomes", "fmt": "csv"}, "GET": SECRETARIAT_ONLY},
     "analytics.index": {"GET": SECRETARIAT_ONLY},
+    # annual quality reports: the alliance's are its secretariat's, a school's are its own (the secretariats here
+    # are schools, so they reach the school's page too, listing their own)
+    "reports.alliance_reports": {"GET": SECRETARIAT_ONLY, "POST": SECRETARIAT_ONLY},
+    "reports.annual_report": {"args": {"report_id": "annual_report_own"}, "GET": allow(SCHOOL, ADMIN)},
+    "reports.download": {"args": {"report_id": "annual_report_own", "fmt": "pdf"}, "GET": allow(SCHOOL, ADMIN)},
+    "reports.school_reports": {"GET": allow(*SCHOOLS, *SECRETARIATS), "POST": allow(*SCHOOLS, *SECRETARIATS)},
+    "reports.three_lists_export": {"GET": SECRETARIAT_ONLY},
     "analytics.show": {"args": {"name": "outcomes"}, "GET": SECRETARIAT_ONLY},
     # graduate destinations: the graduate registers, the school audits its own, the secretariat counts its alliance
     "destinations.school_home": {"GET": allow(*SCHOOLS, *SECRETARIATS)},  # the world's secretariats are schools

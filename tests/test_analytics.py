@@ -153,13 +153,13 @@ def test_supply_and_demand_by_major_and_why_openings_went_unfilled(market):
     db.session.commit()
     report = supply.build(market["alliance"], Filters(H2))
     welding = _rows(report, "majors")[market["welding"].name]
-    assert welding[1:] == (pytest.approx(3.0), 2, pytest.approx(1.0)), "O1's 3 places against 2 available: short 1"
-    assert _rows(report, "majors")["Any major"][1] == pytest.approx(3.0), "O2 (2) and O3 (1) name no major"
+    assert welding[1:] == (3, 2, 1), "O1's 3 places against 2 available: short 1"
+    assert _rows(report, "majors")["Any major"][1] == 3, "O2 (2) and O3 (1) name no major"
     assert report.table("majors").chart_spec()["highlight"] == [0]
     reasons = _rows(report, "unfilled_reasons")
     assert reasons["Offers declined"][1:] == (1, 1), "O2: one of two places taken, an offer declined"
     assert reasons["No candidate put forward"][1:] == (1, 1), "O3"
-    assert reasons["Still open"][1:] == (0, 0), "O1 is still running but full"
+    assert reasons["Not started yet, still recruiting"][1:] == (0, 0), "O1 is still running but full"
     assert {r[1] for r in report.table("unfilled").rows} == {market["o"][2].title, market["o"][3].title}
 
 
@@ -185,18 +185,23 @@ def test_teacher_practice_standing_and_days(market):
 
 
 def test_member_activity_flags_members_silent_longer_than_the_interval(market):
+    """Silence and months are counted on duties performed (an information report here); actions are shown apart."""
     from marketplace.extensions import db
+    from marketplace.submissions.models import InfoReport, ReportKind
 
     user = UserFactory(organization=market["m"])
+    for day in (date(2025, 3, 5), date(2025, 12, 20)):
+        db.session.add(InfoReport(alliance_id=market["alliance"].id, organization_id=market["m"].id,
+                                  kind=ReportKind.DATA, title="数据", submitted_on=day))  # fmt: skip
     for at in (datetime(2025, 3, 5, 2, tzinfo=UTC), datetime(2025, 12, 20, 2, tzinfo=UTC)):
-        db.session.add(AuditEvent(at=at, actor_id=user.id, organization_id=market["m"].id, action="x",
+        db.session.add(AuditEvent(at=at, actor_id=user.id, organization_id=market["e"].id, action="x",
                                   object_type="none"))  # fmt: skip
     market["alliance"].reporting_interval_days = 30
     db.session.commit()
     rows = _rows(activity.build(market["alliance"], Filters(Period(2025, 2))), "members")
-    # last activity, actions in the half-year, months active this year, placements, silent (as of 2025-12-31)
-    assert rows["成员学校M"][5:] == (date(2025, 12, 20), 1, 2, 0, "No")
-    assert rows["企业E"][5:] == (None, 0, 0, 0, "Yes")
+    # last duty, actions in the half-year, months with duties this year, placements, silent (as of 2025-12-31)
+    assert rows["成员学校M"][5:] == (date(2025, 12, 20), 0, 2, 0, "No")
+    assert rows["企业E"][5:] == (None, 1, 0, 0, "Yes"), "busy on the platform, but no duty performed"
 
 
 def test_priority_audit_counts_decided_seats_and_finds_a_breach(market):
@@ -274,10 +279,12 @@ def test_exports_carry_the_filters_neutralise_formulas_and_are_logged(client, lo
     response = client.get(f"/alliances/{alliance.id}/reports/outcomes.xlsx?period=2026-2&kind=employment")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["filters", "summary", "trend", "schools", "majors", "destinations", "destination_trend"]
-    summary = list(book["summary"].iter_rows(values_only=True))
+    assert book.sheetnames == [
+        "筛选条件与口径", "成员学校与其他学校", "各半年度趋势", "按学校", "按专业", "各学校毕业去向", "各统计时点毕业去向落实率",
+    ]  # fmt: skip
+    summary = list(book["成员学校与其他学校"].iter_rows(values_only=True))
     assert summary[1][1:4] == (5, 4, 80.0), "member schools: rates exported as percentages"
-    schools = [r[0] for r in book["schools"].iter_rows(values_only=True)]
+    schools = [r[0] for r in book["按学校"].iter_rows(values_only=True)]
     assert "'=非成员学校N" in schools, "a name that starts with = is written as text"
 
     response = client.get(f"/alliances/{alliance.id}/reports/outcomes.csv?period=2026-2&table=schools")

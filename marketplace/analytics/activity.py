@@ -1,5 +1,10 @@
-"""Member activity: last activity and submissions per member, members silent longer than the charter's reporting
-interval (德州实施办法 art. 10: at least monthly), and the material for the annual assessment."""
+"""Member activity: duties performed per member, members silent longer than the charter's reporting interval
+(德州实施办法 art. 10: at least monthly), and the material for the annual assessment.
+
+"Performing duties" (履行成员义务) is the governance module's one definition (`governance.duties.duty_days`: present
+at a meeting or activity, or an information report submitted), so this page and the 衡水 three-year lapse rule can
+never disagree about a member. Other use of the platform is shown beside it as actions, and counts for neither.
+"""
 
 from datetime import UTC, date, datetime, time
 
@@ -13,6 +18,7 @@ from marketplace.analytics.table import Chart, Column, Report, Table
 from marketplace.audit.models import AuditEvent
 from marketplace.cohorts.models import Student
 from marketplace.extensions import db
+from marketplace.governance import duties
 from marketplace.i18n import label
 from marketplace.orgs.models import Organization, OrgKind
 from marketplace.pipeline.models import Placement
@@ -30,28 +36,32 @@ def build(alliance, f: Filters) -> Report:
     period = f.period
     as_of = min(local_today(), period.end)
     interval = alliance.reporting_interval_days or DEFAULT_INTERVAL_DAYS
-    year_start = _instant(period.end.replace(month=1, day=1))
+    year_start = period.end.replace(month=1, day=1)
     start, end = _instant(period.start), _instant(period.end, end=True)
     ms = sa.select(Membership).where(*in_force_during(alliance.id, period)).subquery()
     events = (
         sa.select(
             AuditEvent.organization_id.label("org"),
-            sa.func.max(AuditEvent.at).label("last"),
-            sa.func.sum(sa.case((AuditEvent.at >= start, 1), else_=0)).label("in_period"),
-            sa.func.count(
-                sa.distinct(sa.case((AuditEvent.at >= year_start, sa.extract("month", AuditEvent.at)), else_=None))
-            ).label("months"),
+            sa.func.count().label("in_period"),
         )  # fmt: skip
-        .where(AuditEvent.at <= end, AuditEvent.organization_id.in_(sa.select(ms.c.organization_id)))
+        .where(AuditEvent.at.between(start, end), AuditEvent.organization_id.in_(sa.select(ms.c.organization_id)))
         .group_by(AuditEvent.organization_id)
         .subquery()
     )
     query = (
         sa.select(Organization.id, Organization.name, Organization.kind, ms.c.tier, ms.c.status, ms.c.effective_from,
-                  events.c.last, events.c.in_period, events.c.months)
+                  events.c.in_period)
         .join(ms, ms.c.organization_id == Organization.id)
         .outerjoin(events, events.c.org == Organization.id)
     )  # fmt: skip
+    # Duties up to the period's end: the last one (however long ago) and the months of its year that held one.
+    last_duty: dict[int, date] = {}
+    months: dict[int, set[int]] = {}
+    members = sa.select(ms.c.organization_id)
+    for org, day in duties.duty_days(alliance.id, members, date(2000, 1, 1), period.end):
+        last_duty[org] = max(day, last_duty.get(org, day))
+        if day >= year_start:
+            months.setdefault(org, set()).add(day.month)
     if f.school_id is not None or f.enterprise_id is not None:
         query = query.where(Organization.id.in_([x for x in (f.school_id, f.enterprise_id) if x is not None]))
     placed_by_school = dict(db.session.execute(
@@ -64,31 +74,34 @@ def build(alliance, f: Filters) -> Report:
         .where(Placement.start_date.between(period.start, period.end)).group_by(HiringPlan.enterprise_id)
     ).all())  # fmt: skip
     rows = []
-    for org_id, name, kind, tier, status, since, last, in_period, months in db.session.execute(query):
-        last_day = last.astimezone(UTC).date() if last else None
+    for org_id, name, kind, tier, status, since, in_period in db.session.execute(query):
+        last_day = last_duty.get(org_id)
         quiet = last_day is None or (as_of - last_day).days > interval
         placements = placed_by_school.get(org_id, 0) if kind is OrgKind.SCHOOL else hosted.get(org_id, 0)
         rows.append((name, label(kind), label(tier), label(status), since, last_day, int(in_period or 0),
-                     int(months or 0), placements, _l("Yes") if quiet else _l("No")))  # fmt: skip
+                     len(months.get(org_id, ())), placements, _l("Yes") if quiet else _l("No")))  # fmt: skip
     rows.sort(key=lambda r: (r[5] or date.min, r[0]))  # the longest silent first
     silent = [i for i, r in enumerate(rows) if r[9] == _l("Yes")]
     return Report(
         name="activity",
         title=_l("Member activity"),
         definitions=[
-            _l("Activity: every recorded action by a member's users (plans, cohorts, nominations, placements, "
-               "practice, membership steps). Silent: no activity in the %(days)d days before %(day)s (the charter's "
-               "reporting interval, or monthly where it sets none).", days=interval, day=as_of),
-            _l("Months active: months of the year up to the half-year's end with at least one action — material for "
-               "the annual assessment (%(grades)s), which the secretariat decides.",
+            _l("Duties performed (履行成员义务): present at one of the alliance's meetings or activities, or an "
+               "information report submitted — the same definition the governance page applies to the lapse rule. "
+               "Silent: no duty performed in the %(days)d days before %(day)s (the charter's reporting interval, or "
+               "monthly where it sets none).", days=interval, day=as_of),
+            _l("Months with duties: months of the year up to the half-year's end with at least one duty performed — "
+               "material for the annual assessment (%(grades)s), which the secretariat decides.",
                grades="/".join(alliance.assessment_grades or [])),
+            _l("Actions: other recorded use of the platform by the member's users (plans, cohorts, nominations, "
+               "placements, practice); it is not a duty."),
         ],
         tables=[
             Table("members", _l("Members"),
                   [Column(_l("Member"), "text"), Column(_l("Kind"), "text"), Column(_l("Tier"), "text"),
                    Column(_l("Status"), "text"), Column(_l("Member since"), "date"),
-                   Column(_l("Last activity"), "date"),
-                   Column(_l("Actions in the half-year")), Column(_l("Months active this year")),
+                   Column(_l("Last duty performed"), "date"),
+                   Column(_l("Actions in the half-year")), Column(_l("Months with duties this year")),
                    Column(_l("Placements in the half-year")), Column(_l("Silent"), "flag")],
                   rows, Chart("bar", (6,), highlight=silent, limit=40)),
         ],

@@ -2,14 +2,16 @@
 why openings went unfilled.
 
 - Demand of a half-year: the headcount of the alliance's openings starting in it (enterprise, city, kind filters).
-  An opening that names several majors spreads its headcount evenly over them; one that names none is counted
-  under "any major".
+  An opening that names several majors shares its headcount out over them in whole people (10 over 3 majors: 4, 3
+  and 3; which major gets a remainder turns with the opening, so no major is favoured); one that names none is
+  counted under "any major".
 - Supply: students of the cohort the half-year's openings recruit — the cohort graduating that year for a first
   half-year, the next year's cohort for a second half-year (their final-year internships and offers) — at member
   schools (school, major filters), without an employment placement started before the half-year began. By
   occupation, supply counts the graduates whose major prepares for it.
-- Unfilled openings: still open (not yet ended), no candidate put forward (no nomination or invitation), offers
-  declined (at least one), or not chosen (candidates were put forward, none declined, places remain).
+- Unfilled openings: not started yet (still recruiting), or, once started short of its headcount: no candidate put
+  forward (no nomination or invitation), offers declined (at least one), or not chosen (candidates were put
+  forward, none declined, places remain).
 """
 
 import sqlalchemy as sa
@@ -74,6 +76,15 @@ def available_graduates(alliance_id: int, f: Filters, period: Period) -> sa.Sele
     return query
 
 
+def whole_share(n_majors: sa.ColumnElement) -> sa.ColumnElement:
+    """An opening's headcount shared over its n majors in whole people: each gets headcount // n, and the
+    headcount % n left over go one each to the majors whose turn it is (their rank, shifted by the opening's id)."""
+    rank = sa.func.row_number().over(partition_by=opening_majors.c.opening_id, order_by=opening_majors.c.major_id) - 1
+    turn = (rank + Opening.id) % n_majors
+    base = (Opening.headcount - Opening.headcount % n_majors) // n_majors
+    return base + sa.case((turn < Opening.headcount % n_majors, 1), else_=0)
+
+
 def _by_major(alliance_id: int, f: Filters, period: Period) -> list[tuple]:
     ids = openings_in(alliance_id, f, period).subquery()
     n_majors = (
@@ -82,13 +93,16 @@ def _by_major(alliance_id: int, f: Filters, period: Period) -> list[tuple]:
         .group_by(opening_majors.c.opening_id)
         .subquery()
     )
-    share = sa.cast(Opening.headcount, sa.Float) / n_majors.c.n
-    demand = dict(db.session.execute(
-        sa.select(opening_majors.c.major_id, sa.func.sum(share))
+    shares = (
+        sa.select(opening_majors.c.major_id, whole_share(n_majors.c.n).label("share"))
         .join(Opening, Opening.id == opening_majors.c.opening_id)
         .join(n_majors, n_majors.c.opening_id == Opening.id)
-        .group_by(opening_majors.c.major_id)
+        .subquery()
+    )
+    demand = dict(db.session.execute(
+        sa.select(shares.c.major_id, sa.func.sum(shares.c.share)).group_by(shares.c.major_id)
     ).all())  # fmt: skip
+    demand = {major: int(n) for major, n in demand.items()}
     anyone = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Opening.headcount), 0)).where(
             Opening.id.in_(sa.select(ids.c.id)), Opening.id.not_in(sa.select(n_majors.c.opening_id))
@@ -102,11 +116,11 @@ def _by_major(alliance_id: int, f: Filters, period: Period) -> list[tuple]:
         demand = {k: v for k, v in demand.items() if k == f.major_id}
     wanted = set(demand) | set(supply)
     names = dict(db.session.execute(sa.select(Major.id, Major.name).where(Major.id.in_(wanted))).all())
-    rows = [(names[m], demand.get(m, 0.0), supply.get(m, 0), demand.get(m, 0.0) - supply.get(m, 0))
+    rows = [(names[m], demand.get(m, 0), supply.get(m, 0), demand.get(m, 0) - supply.get(m, 0))
             for m in set(demand) | set(supply)]  # fmt: skip
     rows.sort(key=lambda r: (-r[3], r[0]))
     if anyone and f.major_id is None:
-        rows.append((_l("Any major"), float(anyone), None, None))
+        rows.append((_l("Any major"), int(anyone), None, None))
     return rows
 
 
@@ -125,14 +139,13 @@ def _by_occupation(alliance_id: int, f: Filters, period: Period) -> list[tuple]:
         .where(major_occupations.c.occupation_id.in_([d[0] for d in demand]))
         .group_by(major_occupations.c.occupation_id)
     ).all()) if demand else {}  # fmt: skip
-    rows = [(f"{code} {name}", int(n), supply.get(oid, 0), int(n) - supply.get(oid, 0))
-            for oid, code, name, n in demand]  # fmt: skip
-    rows.sort(key=lambda r: (-r[3], r[0]))
+    rows = [(name, code, int(n), supply.get(oid, 0), int(n) - supply.get(oid, 0)) for oid, code, name, n in demand]
+    rows.sort(key=lambda r: (-r[4], r[0]))
     return rows
 
 
 REASONS = {
-    "open": _l("Still open"),
+    "open": _l("Not started yet, still recruiting"),
     "none": _l("No candidate put forward"),
     "declined": _l("Offers declined"),
     "not_chosen": _l("Candidates not chosen"),
@@ -144,7 +157,7 @@ def _unfilled(alliance_id: int, f: Filters, period: Period) -> tuple[list[tuple]
     put_forward = sa.exists().where(Nomination.opening_id == Opening.id)
     declined = sa.exists().where(Nomination.opening_id == Opening.id, Nomination.status == NominationStatus.DECLINED)
     reason = sa.case(
-        (Opening.end_date >= local_today(), "open"),
+        (Opening.start_date > local_today(), "open"),
         (~put_forward, "none"),
         (declined, "declined"),
         else_="not_chosen",
@@ -174,16 +187,16 @@ def build(alliance, f: Filters) -> Report:
     majors = _by_major(alliance.id, f, period)
     occupations = _by_occupation(alliance.id, f, period)
     reasons, unfilled = _unfilled(alliance.id, f, period)
-    gap_columns = [Column(_l("Demand (headcount)"), "num"), Column(_l("Available graduates")),
-                   Column(_l("Shortage (+) / surplus (−)"), "num")]  # fmt: skip
+    gap_columns = [Column(_l("Demand (headcount)")), Column(_l("Available graduates")),
+                   Column(_l("Shortage (+) / surplus (−)"))]  # fmt: skip
     short_majors = [i for i, r in enumerate(majors) if r[3] is not None and r[3] > 0]
-    short_occupations = [i for i, r in enumerate(occupations) if r[3] > 0]
+    short_occupations = [i for i, r in enumerate(occupations) if r[4] > 0]
     return Report(
         name="supply",
         title=_l("Supply and demand"),
         definitions=[
             _l("Demand: headcount of the alliance's openings starting in the half-year; an opening naming several "
-               "majors spreads its headcount evenly over them."),
+               "majors shares its headcount out over them in whole people."),
             _l("Available graduates: the cohort the half-year recruits (graduating that year for a first half-year, "
                "the next year for a second) at member schools, without an employment placement started before the "
                "half-year. By occupation: those whose major prepares for it."),
@@ -192,8 +205,9 @@ def build(alliance, f: Filters) -> Report:
         tables=[
             Table("majors", _l("By major"), [Column(_l("Major"), "text"), *gap_columns], majors,
                   Chart("bar", (1, 2), highlight=short_majors)),
-            Table("occupations", _l("By occupation"), [Column(_l("Occupation"), "text"), *gap_columns], occupations,
-                  Chart("bar", (1, 2), highlight=short_occupations)),
+            Table("occupations", _l("By occupation"),
+                  [Column(_l("Occupation"), "text"), Column(_l("Code"), "text"), *gap_columns], occupations,
+                  Chart("bar", (2, 3), highlight=short_occupations)),
             Table("unfilled_reasons", _l("Why openings went unfilled"),
                   [Column(_l("Reason"), "text"), Column(_l("Openings")), Column(_l("Places unfilled"))], reasons,
                   Chart("pie", (2,))),

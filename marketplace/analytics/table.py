@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from marketplace.exports import write_csv, write_xlsx_book
+from flask_babel import lazy_gettext as _l
+
+from marketplace.exports import sheet_titles, write_csv, write_xlsx_book
 
 FORMATS = ("text", "int", "num", "pct", "money", "date", "flag")
 
@@ -92,8 +94,12 @@ class Report:
         return next(t for t in self.tables if t.key == key)
 
     def xlsx(self, filters_line: str) -> bytes:
-        sheets = [("filters", [str(self.title)], [[filters_line]] + [[str(d)] for d in self.definitions])]
-        sheets += [(t.key, [c.export_label() for c in t.columns], t.export_rows()) for t in self.tables]
+        """The workbook: a first sheet with the filters and definitions, then one sheet per table, each named by its
+        title in the reader's language."""
+        titles = sheet_titles([_l("Filters and definitions"), *(t.title for t in self.tables)])
+        sheets = [(titles[0], [str(self.title)], [[filters_line]] + [[str(d)] for d in self.definitions])]
+        sheets += [(title, [c.export_label() for c in t.columns], t.export_rows())
+                   for title, t in zip(titles[1:], self.tables, strict=True)]  # fmt: skip
         return write_xlsx_book(sheets)
 
     def csv(self, key: str) -> bytes:

@@ -8,6 +8,7 @@ from marketplace.analytics.filters import ReportFilterForm, period_label
 from marketplace.analytics.registry import REPORTS
 from marketplace.audit.services import record
 from marketplace.db import writing
+from marketplace.exports import attachment
 from marketplace.extensions import db
 from marketplace.permissions import is_secretariat, load_or_404
 from marketplace.timeutil import local_today
@@ -64,12 +65,15 @@ def export(alliance_id: int, name: str, fmt: str):
         record("report_export", alliance, report=name, format=fmt, table=table if fmt == "csv" else None,
                filters=filters.args())  # fmt: skip
         db.session.commit()
+    when = period_label(filters.period)
     if fmt == "xlsx":
-        body, mimetype, filename = report.xlsx(describe(form)), XLSX, f"{name}-{filters.period.key}.xlsx"
+        body, mimetype = report.xlsx(describe(form)), XLSX
+        filename, fallback = f"{report.title}-{when}.xlsx", f"{name}-{filters.period.key}.xlsx"
     else:
         body, mimetype = report.csv(table), "text/csv; charset=utf-8"
-        filename = f"{name}-{table}-{filters.period.key}.csv"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
+        filename = f"{report.title}-{report.table(table).title}-{when}.csv"
+        fallback = f"{name}-{table}-{filters.period.key}.csv"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": attachment(filename, fallback)})
 
 
 def describe(form: ReportFilterForm) -> str:

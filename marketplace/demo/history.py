@@ -15,7 +15,7 @@ from marketplace.alliances.models import IN_FORCE_STATUSES, Alliance, Membership
 from marketplace.audit.models import AuditEvent
 from marketplace.auth.models import Role, User
 from marketplace.cohorts.models import Cohort, Gender, Student
-from marketplace.demo.market import LEVEL_OF_SCHOOL, POSTS, _name
+from marketplace.demo.market import LEVEL_OF_SCHOOL, POSTS, _name, offerings
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization, OrgKind
 from marketplace.pipeline.models import Placement, PlacementStatus
@@ -38,8 +38,9 @@ def _plans(rng, alliances_of, majors, occupations) -> dict[tuple[int, int], list
             continue
         for year, half, start in PAST_HALVES:
             published = datetime.combine(start - timedelta(days=30), time(9), tzinfo=UTC)
+            products, needs = offerings(enterprise.name)
             plan = HiringPlan(enterprise=enterprise, year=year, half=half, status=PlanStatus.PUBLISHED,
-                              published_at=published)  # fmt: skip
+                              published_at=published, core_products=products, technical_needs=needs)  # fmt: skip
             plan.alliances = alliances
             for _ in range(rng.randint(2, 4)):
                 title, code, words, _cert = rng.choice(POSTS)

@@ -142,8 +142,10 @@ def build_market(seed: int) -> None:
         if enterprise.id not in alliances_of:
             continue
         for year, half, start in HALVES:
+            products, needs = offerings(enterprise.name)
             plan = HiringPlan(enterprise=enterprise, year=year, half=half, status=PlanStatus.PUBLISHED,
-                              published_at=utcnow(), labour_standards="五险一金，包食宿，每周休息一天")  # fmt: skip
+                              published_at=utcnow(), labour_standards="五险一金，包食宿，每周休息一天",
+                              core_products=products, technical_needs=needs)  # fmt: skip
             plan.alliances = alliances_of[enterprise.id]
             _openings(rng, plan, start, majors, occupations)
             db.session.add(plan)
@@ -151,3 +153,27 @@ def build_market(seed: int) -> None:
     db.session.flush()
     _pipeline(rng, openings, students, admin.id)
     db.session.flush()
+
+
+# What an enterprise states on its plan for the 市域产教联合体 lists, by the trade its name names (no random draw:
+# the demo's other data keep their seed).
+OFFERINGS = {
+    "数控机床": ("立式加工中心：三轴，国产数控系统\n数控车床：卧式", "五轴联动加工精度补偿：热变形导致精度漂移"),
+    "精密机械": ("精密齿轮：6 级精度\n减速器壳体", "薄壁件装夹变形：批量加工合格率低"),
+    "工程机械": ("小型挖掘机：6 吨级\n装载机铲斗", "焊接机器人离线编程：换型调试时间长"),
+    "汽车零部件": ("制动钳总成\n转向节", "冲压件回弹控制：模具调试周期长"),
+    "电气设备": ("低压开关柜\n配电箱", "柜体装配工艺标准化：依赖老师傅经验"),
+    "机器人": ("码垛机器人：负载 50 kg\n焊接工作站", "视觉引导抓取：来料位置偏差大"),
+    "液压件": ("液压油缸\n齿轮泵", "密封件寿命：高温工况泄漏"),
+    "农业机械": ("小麦播种机\n玉米收获机割台", "作业监测终端：田间数据采集"),
+    "暖通设备": ("空气源热泵\n散热器", "换热效率测试：缺少检测手段"),
+    "物流": ("冷链仓储服务\n城市配送", "仓储管理系统：库位优化"),
+    "软件": ("制造执行系统（MES）\n设备联网网关", "工业数据治理：多品牌设备协议不通"),
+    "橡塑": ("橡胶密封圈\n注塑件", "注塑缺陷检测：人工目检漏检"),
+    "新材料": ("碳纤维复合板材", "复合材料无损检测：缺少专业人员"),
+    "智能装备": ("自动化装配线", "产线数字孪生：调试周期长"),
+}
+
+
+def offerings(name: str) -> tuple[str, str]:
+    return next((v for k, v in OFFERINGS.items() if k in name), ("", ""))

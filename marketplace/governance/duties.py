@@ -1,9 +1,12 @@
 """Members who stop performing their duties: automatic lapse (衡水 art. 13) and repeated absence (机械 art. 11).
 
-衡水: 连续三年不履行成员义务的，视为自动退出联盟. A year counts as performed when the unit attended one of the
-alliance's meetings or activities, or submitted an information report (信息报送) to it. A member is judged only on
-full calendar years of membership. 机械: 每工作年度无故两次不参加活动的，予以解聘并告知 — the unit is flagged and the
-secretariat puts the dismissal to the council.
+衡水: 连续三年不履行成员义务的，视为自动退出联盟. Performing duties (履行成员义务) has ONE definition,
+`duty_days`, which the member-activity report (marketplace/analytics/activity.py) reads too: the unit attended one
+of the alliance's meetings or activities, or submitted an information report (信息报送) to it. Other use of the
+platform (publishing plans, loading cohorts) is activity, not a duty. A year counts as performed when it holds one
+such day; a member is judged only on full calendar years of membership.
+机械: 每工作年度无故两次不参加活动的，予以解聘并告知 — the unit is flagged and the secretariat puts the dismissal
+to the council.
 """
 
 from collections import Counter
@@ -16,20 +19,25 @@ from marketplace.alliances.models import Alliance, Membership, MembershipStatus
 from marketplace.alliances.services import decide
 from marketplace.extensions import db
 from marketplace.governance.models import Attendance, AttendanceStatus, Meeting
-from marketplace.submissions.services import reported_years
+from marketplace.submissions.services import reported_days
+
+
+def duty_days(alliance_id: int, org_ids, start: date, end: date) -> set[tuple[int, date]]:
+    """(organisation, day) pairs from `start` to `end` on which the unit performed a duty for the alliance: present
+    at one of its meetings or activities, or an information report submitted. `org_ids`: a list or a subquery."""
+    attended = db.session.execute(
+        sa.select(Attendance.organization_id, Meeting.held_on)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.alliance_id == alliance_id, Attendance.status == AttendanceStatus.PRESENT)
+        .where(Attendance.organization_id.in_(org_ids), Meeting.held_on.between(start, end))
+        .distinct()
+    ).all()
+    return {(org, day) for org, day in attended} | reported_days(alliance_id, org_ids, start, end)
 
 
 def _duty_years(alliance: Alliance, org_ids: list[int], first: int, last: int) -> set[tuple[int, int]]:
     """(organisation, year) pairs in which the unit performed a duty for the alliance."""
-    year = sa.extract("year", Meeting.held_on)
-    attended = db.session.execute(
-        sa.select(Attendance.organization_id, year)
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(Meeting.alliance_id == alliance.id, Attendance.status == AttendanceStatus.PRESENT)
-        .where(Attendance.organization_id.in_(org_ids), year.between(first, last))
-        .distinct()
-    ).all()
-    return {(org, int(y)) for org, y in attended} | reported_years(alliance.id, org_ids, first, last)
+    return {(org, day.year) for org, day in duty_days(alliance.id, org_ids, date(first, 1, 1), date(last, 12, 31))}
 
 
 def lapse_due(alliance: Alliance, today: date) -> list[Membership]:

@@ -17,6 +17,7 @@ from marketplace.i18n import register_labels
 class JobKind(enum.StrEnum):
     ALLOCATION = "allocation"
     COHORT_IMPORT = "cohort_import"
+    ANNUAL_REPORT = "annual_report"
 
 
 class JobStatus(enum.StrEnum):
@@ -39,12 +40,15 @@ class JobStage(enum.StrEnum):
     ALLOCATING = "allocating"
     STORING = "storing"
     IMPORTING = "importing"
+    COLLECTING = "collecting"
+    RENDERING = "rendering"
     FINISHED = "finished"
 
 
 register_labels(
     (JobKind.ALLOCATION, _l("Allocation run")),
     (JobKind.COHORT_IMPORT, _l("Cohort import")),
+    (JobKind.ANNUAL_REPORT, _l("Annual quality report")),
     (JobStatus.QUEUED, _l("Waiting for a worker")),
     (JobStatus.RUNNING, _l("Running")),
     (JobStatus.DONE, _l("Done")),
@@ -56,6 +60,8 @@ register_labels(
     (JobStage.ALLOCATING, _l("Allocating places")),
     (JobStage.STORING, _l("Saving the proposal")),
     (JobStage.IMPORTING, _l("Importing rows")),
+    (JobStage.COLLECTING, _l("Collecting the figures, chapter by chapter")),
+    (JobStage.RENDERING, _l("Drawing the charts and writing the PDF and DOCX")),
     (JobStage.FINISHED, _l("Finished")),
 )
 

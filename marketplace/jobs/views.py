@@ -14,6 +14,7 @@ bp = Blueprint("jobs", __name__)
 RESULTS = {
     JobKind.ALLOCATION: ("allocations.allocation", "run_id"),
     JobKind.COHORT_IMPORT: ("cohorts.cohort", "cohort_id"),
+    JobKind.ANNUAL_REPORT: ("reports.annual_report", "report_id"),
 }
 REFRESH_S = 2
 

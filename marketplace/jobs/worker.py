@@ -11,6 +11,7 @@ huey = queue.bind(app)
 from marketplace.allocations import jobs as _allocation_jobs  # noqa: E402, F401
 from marketplace.cohorts import jobs as _cohort_jobs  # noqa: E402, F401
 from marketplace.governance import jobs as _governance_jobs  # noqa: E402, F401
+from marketplace.reports import jobs as _report_jobs  # noqa: E402, F401
 from marketplace.risks import jobs as _risk_jobs  # noqa: E402, F401
 
 

@@ -29,6 +29,13 @@ class PlanForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2020, 2100)])
     half = SelectField(_l("Half-year"), choices=[(1, _l("First half")), (2, _l("Second half"))], coerce=int)
     labour_standards = TextAreaField(_l("Labour standards (用工标准)"), validators=[Length(max=5000)])
+    core_products = TextAreaField(
+        _l("Core products, one per line (name: short description)"), validators=[Length(max=5000)]
+    )
+    technical_needs = TextAreaField(
+        _l("Technical needs you want to solve with schools, one per line (need: short description)"),
+        validators=[Length(max=5000)],
+    )
     alliances = SelectMultipleField(_l("Publish to alliances"), coerce=int)
     submit = SubmitField(_l("Save plan"))
 

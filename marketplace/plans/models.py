@@ -104,6 +104,10 @@ class HiringPlan(db.Model):
     year: Mapped[int]
     half: Mapped[int] = mapped_column(sa.SmallInteger)
     labour_standards: Mapped[str] = mapped_column(sa.Text, default="")  # 用工标准
+    # For the 市域产教联合体 lists: the enterprise's core products (核心产品) and the technical problems it wants
+    # solved with schools (技术需求), one per line, as it states them for the half-year.
+    core_products: Mapped[str] = mapped_column(sa.Text, default="")
+    technical_needs: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[PlanStatus] = mapped_column(enum_column(PlanStatus, "plan_status"), default=PlanStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

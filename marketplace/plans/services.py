@@ -41,7 +41,8 @@ def find_plan(org_id: int, year: int, half: int) -> HiringPlan | None:
     )
 
 
-def save_plan(plan: HiringPlan, *, year: int, half: int, labour_standards: str, alliance_ids: list[int], actor):
+def save_plan(plan: HiringPlan, *, year: int, half: int, labour_standards: str, alliance_ids: list[int], actor,
+              core_products: str = "", technical_needs: str = ""):  # fmt: skip
     allowed = {a.id: a for a in member_alliances(plan.enterprise_id)}
     if any(a not in allowed for a in alliance_ids):
         raise PlanError(_l("A plan can only be published to alliances the enterprise is an active member of."))
@@ -49,6 +50,7 @@ def save_plan(plan: HiringPlan, *, year: int, half: int, labour_standards: str, 
     if other is not None and other is not plan:
         raise PlanError(_l("There is already a plan for this half-year."))
     plan.year, plan.half, plan.labour_standards = year, half, labour_standards
+    plan.core_products, plan.technical_needs = core_products, technical_needs
     plan.alliances = [allowed[a] for a in alliance_ids]
     db.session.add(plan)
     db.session.flush()
@@ -67,7 +69,12 @@ def copy_plan(source: HiringPlan, *, actor) -> HiringPlan:
         raise PlanError(_l("There is already a plan for the next half-year."))
     shift = relativedelta(months=6)
     copy = HiringPlan(
-        enterprise_id=source.enterprise_id, year=year, half=half, labour_standards=source.labour_standards
+        enterprise_id=source.enterprise_id,
+        year=year,
+        half=half,
+        labour_standards=source.labour_standards,
+        core_products=source.core_products,
+        technical_needs=source.technical_needs,
     )
     copy.alliances = [a for a in source.alliances if a in member_alliances(source.enterprise_id)]
     for o in source.openings:

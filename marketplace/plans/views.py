@@ -39,6 +39,7 @@ def _plan_form(plan: HiringPlan | None) -> PlanForm:
     defaults = {"year": today.year, "half": 1 if today.month <= 6 else 2}
     if plan is not None:
         defaults = {"year": plan.year, "half": plan.half, "labour_standards": plan.labour_standards,
+                    "core_products": plan.core_products, "technical_needs": plan.technical_needs,
                     "alliances": [a.id for a in plan.alliances]}  # fmt: skip
     form = PlanForm(data=defaults)
     form.alliances.choices = [(a.id, a.name) for a in services.member_alliances(current_user.organization_id)]
@@ -48,6 +49,8 @@ def _plan_form(plan: HiringPlan | None) -> PlanForm:
 def _save_plan(plan: HiringPlan, form: PlanForm):
     saved = commit(lambda: services.save_plan(plan, year=form.year.data, half=form.half.data,
                                               labour_standards=form.labour_standards.data or "",
+                                              core_products=form.core_products.data or "",
+                                              technical_needs=form.technical_needs.data or "",
                                               alliance_ids=form.alliances.data or [], actor=current_user),
                    _("Plan saved."), field=form.year)  # fmt: skip
     if saved is None:

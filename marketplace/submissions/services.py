@@ -138,16 +138,18 @@ def remind_late(alliance: Alliance, today: date) -> list[ReportingStatus]:
     return sent
 
 
-def reported_years(alliance_id: int, org_ids: list[int], first: int, last: int) -> set[tuple[int, int]]:
-    """(organisation, year) pairs with at least one information report: a duty performed that year."""
+def reported_days(alliance_id: int, org_ids, start: date, end: date) -> set[tuple[int, date]]:
+    """(organisation, day) pairs on which it submitted an information report to the alliance."""
     rows = db.session.execute(
-        sa.select(InfoReport.organization_id, InfoReport.submitted_on).where(
+        sa.select(InfoReport.organization_id, InfoReport.submitted_on)
+        .where(
             InfoReport.alliance_id == alliance_id,
             InfoReport.organization_id.in_(org_ids),
-            InfoReport.submitted_on.between(date(first, 1, 1), date(last, 12, 31)),
+            InfoReport.submitted_on.between(start, end),
         )
+        .distinct()
     )
-    return {(org, day.year) for org, day in rows}
+    return {(org, day) for org, day in rows}
 
 
 # --- the annual assessment (年度考核) -----------------------------------------------------------------------------
