@@ -280,7 +280,8 @@ def test_exports_carry_the_filters_neutralise_formulas_and_are_logged(client, lo
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == [
-        "筛选条件与口径", "成员学校与其他学校", "各半年度趋势", "按学校", "按专业", "各学校毕业去向", "各统计时点毕业去向落实率",
+        "筛选条件与口径", "成员学校与其他学校", "各半年度趋势", "按学校", "按专业",
+        "各学校毕业去向", "各统计时点毕业去向落实率",
     ]  # fmt: skip
     summary = list(book["成员学校与其他学校"].iter_rows(values_only=True))
     assert summary[1][1:4] == (5, 4, 80.0), "member schools: rates exported as percentages"
