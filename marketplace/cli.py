@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
@@ -46,7 +46,31 @@ def load_majors(path: Path):
 @click.option("--seed", default=2027, show_default=True, help="Random seed: the same seed gives the same data.")
 def load_demo(seed: int):
     """Build the four demo alliances with schools, enterprises and logins, unless data already exists."""
-    from marketplace.demo.data import DEMO_PASSWORD, build_demo, demo_logins, has_demo
+    from marketplace.demo.data import DEMO_PASSWORD, demo_logins, has_demo
+    from marketplace.demo.students import demo_student_login
+
+    if has_demo():
+        click.echo("Demo data already present; nothing loaded.")
+    else:
+        # The demo ranks (its allocation runs) what it has just written in its one transaction: a process's kept
+        # rows read through a connection of their own, which would not see those rows and, on SQLite, would wait
+        # for this transaction's write lock. Rank over this session instead.
+        kept = current_app.config.get("RANKING_ROWS_KEPT")
+        current_app.config["RANKING_ROWS_KEPT"] = False
+        try:
+            _build_demo(seed)
+        finally:
+            current_app.config["RANKING_ROWS_KEPT"] = kept
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, login in demo_logins():
+        click.echo(f"  {role:<16} {login}")
+    click.echo(f"  {'student':<16} {demo_student_login()} (学号; signs in at the same login page)")
+
+
+def _build_demo(seed: int) -> None:
+    from marketplace.demo.data import build_demo
     from marketplace.demo.destinations import build_destinations
     from marketplace.demo.governance import build_governance
     from marketplace.demo.grading import build_grading
@@ -55,31 +79,22 @@ def load_demo(seed: int):
     from marketplace.demo.market import build_market
     from marketplace.demo.pools import build_pools
     from marketplace.demo.practice import build_practice
-    from marketplace.demo.students import build_students, demo_student_login
+    from marketplace.demo.students import build_students
     from marketplace.demo.submissions import build_reporting
 
-    if has_demo():
-        click.echo("Demo data already present; nothing loaded.")
-    else:
-        load_reference.callback()
-        build_demo(seed)
-        build_market(seed)
-        build_practice(seed)
-        build_history(seed)
-        allocation_run()
-        build_governance(seed)
-        build_reporting(seed)
-        build_pools(seed)
-        build_internships(seed)
-        build_students(seed)
-        build_grading(seed)
-        build_destinations(seed)
-        db.session.commit()
-        click.echo("Demo data loaded.")
-    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for role, login in demo_logins():
-        click.echo(f"  {role:<16} {login}")
-    click.echo(f"  {'student':<16} {demo_student_login()} (学号; signs in at the same login page)")
+    load_reference.callback()
+    build_demo(seed)
+    build_market(seed)
+    build_practice(seed)
+    build_history(seed)
+    allocation_run()
+    build_governance(seed)
+    build_reporting(seed)
+    build_pools(seed)
+    build_internships(seed)
+    build_students(seed)
+    build_grading(seed)
+    build_destinations(seed)
 
 
 governance_cli = AppGroup("governance", help="Alliance governance: the daily sweep of charter rules and reminders.")

@@ -54,7 +54,10 @@ def _place(student, opening, start, pay, status=PlacementStatus.ONGOING, end=Non
 
 
 @pytest.fixture
-def market(db):
+def market(db, request):
+    """`request.param` (indirect) is the cohort's graduating year: 2026 unless a test asks for 2027 (the cohort the
+    second half-year of 2026 is about, in the outcomes report)."""
+    year = getattr(request, "param", 2026)
     alliance = AllianceFactory(priority_tolerance=0.02)
     m, w, n = SchoolFactory(name="成员学校M"), SchoolFactory(name="退出学校W"), SchoolFactory(name="=非成员学校N")
     e = OrganizationFactory(kind=OrgKind.ENTERPRISE, staff_count=1000, name="企业E")
@@ -64,7 +67,7 @@ def market(db):
                       status=MembershipStatus.WITHDRAWN, effective_until=date(2026, 3, 1))  # fmt: skip
     plan1, plan2 = PlanFactory(enterprise=e, year=2026, half=1), PlanFactory(enterprise=e, year=2026, half=2)
     plan1.alliances, plan2.alliances = [alliance], [alliance]
-    cohort = {school: CohortFactory(school=school, graduation_year=2026) for school in (m, w, n)}
+    cohort = {school: CohortFactory(school=school, graduation_year=year) for school in (m, w, n)}
     s = [StudentFactory(cohort=cohort[m], name=f"s{i}") for i in range(1, 6)]
     welding = s[0].major
     o0 = OpeningFactory(plan=plan1, start_date=date(2026, 1, 15), end_date=date(2026, 6, 30), headcount=2)
@@ -99,7 +102,12 @@ def _rows(report, key):
     return {r[0]: r for r in rows}
 
 
+NEXT_COHORT = pytest.mark.parametrize("market", [2027], indirect=True)
+
+
+@NEXT_COHORT
 def test_outcomes_are_counted_as_defined(market):
+    """The second half-year of 2026 is about the cohort graduating in 2027 (their final-year internships)."""
     report = outcomes.build(market["alliance"], Filters(H2))
     member, other = _rows(report, "summary")["Member schools"], _rows(report, "summary")["Other schools"]
     # name, graduates, placed, rate, placements, relevant, relevant rate, average pay, early leavers, retention
@@ -111,14 +119,6 @@ def test_outcomes_are_counted_as_defined(market):
     assert "退出学校W" not in _rows(report, "schools"), "withdrawn before the half-year: not counted in it"
     assert _rows(report, "schools")["成员学校M"][1] == "Yes"
 
-
-def test_withdrawn_members_count_for_the_half_years_they_were_members_and_filters_narrow(market):
-    first = outcomes.build(market["alliance"], Filters(Period(2026, 1)))
-    schools = _rows(first, "schools")
-    assert schools["退出学校W"][2:5] == (2, 0, pytest.approx(0.0)), "zero placements: a rate of 0, not missing"
-    assert schools["成员学校M"][2:5] == (5, 2, pytest.approx(0.4)), "placements started by 2026-06-30 only"
-    assert "=非成员学校N" not in schools, "its student was taken only in July"
-
     employment = outcomes.build(market["alliance"], Filters(H2, kind=OpeningKind.EMPLOYMENT))
     member = _rows(employment, "summary")["Member schools"]
     assert member[2] == 4, "s2 is still placed by their employment"
@@ -127,7 +127,21 @@ def test_withdrawn_members_count_for_the_half_years_they_were_members_and_filter
     one_school = outcomes.build(market["alliance"], Filters(H2, school_id=market["m"].id))
     assert one_school.table("summary").footer[1] == 5
 
+    graduated = outcomes.build(market["alliance"], Filters(Period(2026, 1)))
+    assert graduated.table("summary").footer[1:4] == (0, 0, None), "the first half-year of 2026: the 2026 cohort"
 
+
+def test_withdrawn_members_count_for_the_half_years_they_were_members(market):
+    first = outcomes.build(market["alliance"], Filters(Period(2026, 1)))
+    schools = _rows(first, "schools")
+    assert schools["退出学校W"][2:5] == (2, 0, pytest.approx(0.0)), "zero placements: a rate of 0, not missing"
+    assert schools["成员学校M"][2:5] == (5, 2, pytest.approx(0.4)), "placements started by 2026-06-30 only"
+    assert "=非成员学校N" not in schools, "its student was taken only in July"
+    after = outcomes.build(market["alliance"], Filters(H2))
+    assert after.table("schools").rows == [], "the second half-year of 2026 is the 2027 cohort's: none here"
+
+
+@NEXT_COHORT
 def test_an_empty_half_year_reports_zeros_and_undefined_rates(client, login_as, market):
     report = outcomes.build(market["alliance"], Filters(Period(2025, 2)))
     assert report.table("summary").footer[1:4] == (0, 0, None)
@@ -137,10 +151,21 @@ def test_an_empty_half_year_reports_zeros_and_undefined_rates(client, login_as, 
     assert response.status_code == 200
 
 
-def test_trend_follows_each_half_years_cohort(market):
+def test_trend_rows_of_a_year_count_two_cohorts(market):
+    """The 2026 cohort at its two cut-offs (31 Dec 2025: none placed yet; 30 Jun 2026: two), then the 2027 cohort
+    (none here): the two half-years of 2026 never repeat one cohort."""
     trend = outcomes.build(market["alliance"], Filters(H2)).table("trend").rows
     assert len(trend) == outcomes.TREND_HALVES
-    assert [r[1:3] for r in trend[-2:]] == [(7, 2), (7, 5)], "2026-1: M and W; 2026-2: M and N"
+    assert [_english(r[0]) for r in trend] == ["2025 年上半年", "2025 年下半年", "2026 年上半年", "2026 年下半年"]
+    assert [r[1:3] for r in trend] == [(0, 0), (7, 0), (7, 2), (0, 0)], "2025-2 and 2026-1: M and W"
+
+
+@NEXT_COHORT
+def test_trend_follows_one_cohort_across_its_two_half_years(market):
+    trend = outcomes.build(market["alliance"], Filters(Period(2027, 1))).table("trend").rows
+    assert [r[1:3] for r in trend[-2:]] == [(7, 5), (7, 5)], "M, and N whose student the alliance took in July"
+    assert [r[8] for r in trend[-2:]] == [2, 2], "early leavers by each cut-off"
+    assert [r[9] for r in trend[-2:]] == [pytest.approx(1 / 2), pytest.approx(4 / 6)], "retention: due by each cut"
 
 
 def test_supply_and_demand_by_major_and_why_openings_went_unfilled(market):
@@ -260,6 +285,7 @@ def test_only_the_alliances_secretariat_sees_its_reports_and_bad_filters_are_ref
     assert client.get(f"/alliances/{alliance.id}/reports/nonsense").status_code == 404
 
 
+@NEXT_COHORT
 def test_chart_and_table_show_the_same_numbers(client, login_as, market):
     login_as(UserFactory(organization=market["alliance"].secretariat, role=Role.SECRETARIAT))
     page = client.get(f"/alliances/{market['alliance'].id}/reports/outcomes?period=2026-2").get_data(as_text=True)
@@ -273,6 +299,7 @@ def test_chart_and_table_show_the_same_numbers(client, login_as, market):
     assert "cdn" not in page.lower()
 
 
+@NEXT_COHORT
 def test_exports_carry_the_filters_neutralise_formulas_and_are_logged(client, login_as, market, db):
     alliance = market["alliance"]
     login_as(UserFactory(organization=alliance.secretariat, role=Role.SECRETARIAT))

@@ -110,7 +110,14 @@ def build_cohort(w):
     hs, sjz = region("131100"), region("130100")
     _register(
         g[0],
-        content("11", **_employer(w["e1"]), occupation_id=w["relevant"], monthly_pay=5000, start_date=date(2026, 7, 1)),
+        content(
+            "11",
+            **_employer(w["e1"]),
+            occupation_id=w["relevant"],
+            monthly_pay=5000,
+            start_date=date(2026, 7, 1),
+            industry=" 制造业 ",
+        ),
         date(2026, 6, 1),
         teacher=t,
         approve_on=date(2026, 6, 10),
@@ -209,6 +216,7 @@ def test_the_hand_computed_cohort_gives_the_documented_rates_at_both_snapshots(w
     assert regions["city"] == 3  # g1 and g10 at E1 in 衡水, g3 in 衡水
     assert regions["province"] == 1
     assert regions["elsewhere"] == 1
+    assert {r.key: r.graduates for r in t["industry"]} == {"制造业": 1, None: 5}, "employed only, trimmed"
     assert t["school"][0].counted == 7
 
     t = snapshot_tables(_db.session, dec)
@@ -231,6 +239,55 @@ def test_the_hand_computed_cohort_gives_the_documented_rates_at_both_snapshots(w
     assert snapshot_tables(_db.session, dec)["overview"][0].counted == 8
     with pytest.raises(snapshots.SnapshotError):
         snapshots.take(alliance.id, YEAR, DEC, actor=None)
+
+
+def _document_table(chapter, title):
+    return next(b for b in chapter.blocks if getattr(b, "title", None) == title)
+
+
+@pytest.mark.parametrize("kind", ["alliance", "school"])
+def test_the_annual_report_reads_the_same_snapshots(world, kind):
+    from flask_babel import force_locale
+
+    from marketplace.reports import annual
+
+    build_cohort(world)
+    snapshots.take(world["alliance"].id, YEAR, SEP, actor=None)
+    snapshots.take(world["alliance"].id, YEAR, DEC, actor=None)
+    _db.session.commit()
+    scope = (annual.Scope.of_alliance(world["alliance"]) if kind == "alliance"
+             else annual.Scope.of_school(world["school"]))  # fmt: skip
+    with force_locale("en"):
+        structure, at_dates, flows, pay, relevance = annual.destination_chapters(_db.session, scope, YEAR)
+        trend = annual.trend(_db.session, scope, YEAR)
+    assert "8 of the 12 graduates" in structure.blocks[0], "the latest snapshot: 31 December"
+    categories = {r[0]: r[1:] for r in _document_table(structure, "Graduates by destination category").rows}
+    assert categories["Employment by agreement or contract"] == (5, pytest.approx(5 / 12)), "g11 counted by then"
+    dates = _document_table(at_dates, "Destination rate at each snapshot").rows
+    assert [r[:4] for r in dates] == [("2026-09-01", 12, 7, pytest.approx(7 / 12)),
+                                      ("2026-12-31", 12, 8, pytest.approx(8 / 12))]  # fmt: skip
+    members = {
+        r[0]: r[1:] for r in _document_table(flows, "Employed graduates: alliance members and other employers").rows
+    }
+    assert members == {"Other employers": (4, pytest.approx(4 / 7)), "Alliance members": (3, pytest.approx(3 / 7))}
+    industries = {r[0]: r[1] for r in _document_table(flows, "Employed graduates by industry").rows}
+    assert industries == {"制造业": 1, "Not given": 6}
+    assert "the 7 employed graduates who gave one: 4,600 yuan" in pay.blocks[0], "32,200 yuan over 7"
+    assert "2 of the 7 employed graduates" in relevance.blocks[0]
+    assert trend.blocks[1].rows[-1][4] == pytest.approx(8 / 12), "the trend's destination rate: latest snapshot"
+
+
+def test_the_annual_report_says_when_no_snapshot_was_taken(world):
+    from flask_babel import force_locale
+
+    from marketplace.reports import annual
+
+    build_cohort(world)
+    snapshots.take(world["alliance"].id, YEAR - 1, SEP, actor=None)  # another cohort's: not this one's
+    with force_locale("en"):
+        chapters = annual.destination_chapters(_db.session, annual.Scope.of_school(world["school"]), YEAR)
+    assert len(chapters) == 5
+    assert all("No destination snapshot of the 2026 graduates" in c.blocks[0] for c in chapters)
 
 
 def test_the_alliance_may_count_self_employment_under_flexible_employment(world):

@@ -85,12 +85,14 @@ def test_the_document_is_built_from_the_data(world):
     feedback = _table(document, "学生对实习单位的评价").rows
     assert feedback[0][1:] == (4, pytest.approx(13 / 4), pytest.approx(10 / 4)), "all four answers"
     assert feedback[1:] == [("企业E", 3, 4.0, 3.0)], "F has one answer: not shown on its own"
-    trend = _table(document, "各届毕业生人数和实习就业安置率").rows
+    trend = _table(document, "各届毕业生人数、实习就业安置率和毕业去向落实率").rows
     assert [r[:3] for r in trend] == [("2024", 0, 0), ("2025", 2, 1), ("2026", 3, 3)]
     assert trend[1][3] == pytest.approx(0.5)
-    destination = annual.destination_chapters(None, annual.Scope.of_alliance(world["alliance"]), 2026)
+    session = sa.orm.object_session(world["m"])
+    destination = annual.destination_chapters(session, annual.Scope.of_alliance(world["alliance"]), 2026)
     assert [c.title for c in document.chapters[1:6]] == [c.title for c in destination]
-    assert "暂未提供" in document.chapters[1].blocks[0]
+    assert "尚未形成毕业去向统计时点快照" in document.chapters[1].blocks[0], "no snapshot taken: each chapter says so"
+    assert trend[-1][4] is None
 
 
 def _pdf_is_well_formed(data: bytes) -> int:
@@ -136,7 +138,7 @@ def test_the_secretariat_generates_the_alliance_report_through_the_queue(client,
     cells = [[c.text for c in row.cells] for t in word.tables for row in t.rows]
     assert ["成员学校M", "3", "2", "100.0%"] in cells
     assert ["企业E", "3", "4.00", "3.00"] in cells
-    assert ["2025", "2", "1", "50.0%"] in cells
+    assert ["2025", "2", "1", "50.0%", "—"] in cells, "no destination snapshot of 2025: no destination rate"
     assert len(word.inline_shapes) >= 4, "each table with a chart has its PNG"
 
     downloads = db.session.scalars(

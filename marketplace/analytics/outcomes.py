@@ -6,9 +6,12 @@ Graduate destinations come from `destinations.rates` on the latest snapshot of t
 end (and every snapshot of the last three cohorts for the trend): the official figure, as the school reports it.
 
 Counting rules of the internship placement rate (shown on the page):
-- Graduates of a half-year: students of the cohorts graduating in its calendar year, at the alliance's member
+- Graduates of a half-year: students of the cohort the half-year is about (`Period.cohort_year`, as supply and
+  demand count them): the cohort graduating that year for a first half-year (上半年: graduation and first jobs), the
+  next year's cohort for a second half-year (下半年: final-year internships and offers), at the alliance's member
   schools in that half-year and at other schools whose students were placed in the alliance's openings by its end.
-  The school and major filters narrow them.
+  The school and major filters narrow them. So a year's two half-years count two cohorts, and a cohort is seen at
+  two cut-offs: 31 December before its graduation and 30 June of it.
 - Placed: graduates with at least one placement started by the end of the half-year (a student placed twice counts
   once); the kind, enterprise and city filters narrow the placements.
 - 专业对口: a placement whose opening asked for the graduate's major or whose occupation the major prepares for
@@ -45,7 +48,8 @@ COUNTS = ("graduates", "placed", "placements", "relevant", "pay_total", "early",
 
 def grouped(alliance_id: int, f: Filters, years: list[int]) -> list[tuple[tuple[int, int, int], list[dict]]]:
     """Two-level SQL: per graduate, then per (graduation year, school, major): the graduates and,
-    for each half of the cohort's year (h = 0, 1), the COUNTS of placements started by the end of that half, plus
+    for each of the cohort's two half-years (h = 0: the second half-year before graduation, 1: graduation's; see
+    `Period.of_cohort`), the COUNTS of placements started by the end of that half, plus
     the placements into the alliance's openings (which make a non-member school part of the report).
 
     Graduates are outer-joined to their placements once; relevance and "into the alliance's openings" are outer
@@ -53,7 +57,7 @@ def grouped(alliance_id: int, f: Filters, years: list[int]) -> list[tuple[tuple[
     both halves come from one pass; the per-graduate level replaces COUNT(DISTINCT).
     """
     p, o, mo, om = Placement, Opening, major_occupations, opening_majors
-    on = [p.student_id == Student.id, p.start_date <= date(max(years), 12, 31)]
+    on = [p.student_id == Student.id, p.start_date <= date(max(years), 6, 30)]
     if f.kind is not None:
         on.append(p.kind == f.kind)
     if f.city_id is not None:
@@ -74,10 +78,10 @@ def grouped(alliance_id: int, f: Filters, years: list[int]) -> list[tuple[tuple[
 
     per_graduate = []
     for h in (0, 1):
-        cut = by_year({y: Period(y, h + 1).end for y in years})
+        cut = by_year({y: Period.of_cohort(y, h).end for y in years})
         by_cut = p.start_date <= cut
         # started by the end of the half-year before: six months or more before the end
-        due = p.start_date <= by_year({y: Period(y, h + 1).shifted(-1).end for y in years})
+        due = p.start_date <= by_year({y: Period.of_cohort(y, h).shifted(-1).end for y in years})
         per_graduate += [
             sa.func.max(sa.case((by_cut, 1), else_=0)),
             total(by_cut),
@@ -124,9 +128,11 @@ def in_scope(alliance_id: int, rows, period: Period) -> set[int]:
     """The schools of the period's report: members in the period, and schools whose graduates of its cohort the
     alliance's openings took by its end."""
     members = set(db.session.scalars(members_in(alliance_id, period)))
-    h = period.half - 1
+    h = period.cohort_half
     return {
-        keys[1] for keys, halves in rows if keys[0] == period.year and (keys[1] in members or halves[h]["alliance"])
+        keys[1]
+        for keys, halves in rows
+        if keys[0] == period.cohort_year and (keys[1] in members or halves[h]["alliance"])
     }
 
 
@@ -134,8 +140,8 @@ def summed(rows, period: Period, schools: set[int], position: int) -> dict[int, 
     """The period's counts per school (position 1) or per major (position 2), over the schools in the report."""
     result: dict[int, dict] = {}
     for keys, halves in rows:
-        if keys[0] == period.year and keys[1] in schools:
-            _add(result.setdefault(keys[position], {}), halves[period.half - 1])
+        if keys[0] == period.cohort_year and keys[1] in schools:
+            _add(result.setdefault(keys[position], {}), halves[period.cohort_half])
     return result
 
 
@@ -171,7 +177,7 @@ def _add(total: dict, c: dict) -> None:
 def build(alliance, f: Filters) -> Report:
     period = f.period
     halves = period.last(TREND_HALVES)
-    rows = grouped(alliance.id, f, sorted({q.year for q in halves}))
+    rows = grouped(alliance.id, f, sorted({q.cohort_year for q in halves}))
     schools = in_scope(alliance.id, rows, period)
     members = set(db.session.scalars(members_in(alliance.id, period)))
     names = dict(db.session.execute(
@@ -208,8 +214,9 @@ def build(alliance, f: Filters) -> Report:
             _l("Graduate destinations: the destination rate (毕业去向落实率) and the employment rate come from the "
                "secretariat's snapshots of graduates' destination records, as the schools report them upward."),
             _l("Internship placement rate = graduates with at least one internship or job placement started by the "
-               "end of the half-year ÷ graduates of the cohort graduating that year. A student placed twice counts "
-               "once. It is not the destination rate."),
+               "end of the half-year ÷ graduates of the half-year's cohort: the cohort graduating that year for a "
+               "first half-year, the next year's cohort (its final-year internships) for a second half-year. A "
+               "student placed twice counts once. It is not the destination rate."),
             _l("Major-relevant rate (专业对口率) = placements whose opening asked for the graduate's major or whose "
                "occupation the major prepares for ÷ placements."),
             _l("Graduates: member schools in the half-year, and other schools whose students the alliance's openings "

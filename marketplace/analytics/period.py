@@ -34,6 +34,23 @@ class Period:
     def key(self) -> str:
         return f"{self.year}-{self.half}"
 
+    @property
+    def cohort_year(self) -> int:
+        """The graduating year of the cohort the half-year is about: its final-year internships and offers are in the
+        second half-year before graduation, its graduation and first jobs in the first (下半年 2026 → 2027届,
+        上半年 2027 → 2027届)."""
+        return self.year if self.half == 1 else self.year + 1
+
+    @property
+    def cohort_half(self) -> int:
+        """Which of its cohort's two half-years this is: 0 = the final-year internships', 1 = graduation's."""
+        return 1 if self.half == 1 else 0
+
+    @classmethod
+    def of_cohort(cls, graduation_year: int, index: int) -> "Period":
+        """The inverse: a cohort's half-year `index` (0, 1)."""
+        return cls(graduation_year - 1, 2) if index == 0 else cls(graduation_year, 1)
+
     def shifted(self, halves: int) -> "Period":
         index = self.year * 2 + self.half - 1 + halves
         return Period(index // 2, index % 2 + 1)

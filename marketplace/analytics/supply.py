@@ -49,10 +49,6 @@ def openings_in(alliance_id: int, f: Filters, period: Period) -> sa.Select:
     return query
 
 
-def supply_cohort(period: Period) -> int:
-    return period.year if period.half == 1 else period.year + 1
-
-
 def available_graduates(alliance_id: int, f: Filters, period: Period) -> sa.Select:
     # NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a large subquery row by row once it outgrows work_mem.
     employed = sa.exists().where(
@@ -64,7 +60,7 @@ def available_graduates(alliance_id: int, f: Filters, period: Period) -> sa.Sele
         sa.select(Student.id, Student.major_id)
         .join(Cohort, Cohort.id == Student.cohort_id)
         .where(
-            Cohort.graduation_year == supply_cohort(period),
+            Cohort.graduation_year == period.cohort_year,
             Student.school_id.in_(members_in(alliance_id, period)),
             ~employed,
         )

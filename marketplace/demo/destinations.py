@@ -1,6 +1,7 @@
 """Demo destinations (毕业去向) of the two graduated cohorts (2025, 2026): graduates with a job confirm what their
 placement proposed, the others register every other category; the schools approve most by the deadline, a few wait
-for the audit, a few change after it; each alliance's secretariat took a snapshot on 1 September and at year end.
+for the audit, a few change after it; each alliance's secretariat took a snapshot on 1 September and at year end,
+and the first alliance's secretariat generated its annual quality report on the 2026 graduates.
 
 Versions are written directly (as the services would append them) so that the demo loads in seconds.
 """
@@ -21,6 +22,8 @@ from marketplace.orgs.models import Organization
 from marketplace.pipeline.models import Placement
 from marketplace.plans.models import OpeningKind
 from marketplace.reference.models import Region, RegionLevel, major_occupations
+from marketplace.reports import annual
+from marketplace.reports import jobs as reports
 
 # Without a job placement: (code, weight, employer, pay range)
 OTHERS = (("10", 14, "协议单位", (3800, 6500)), ("75", 10, "", (2500, 5000)), ("77", 5, "", (2500, 4500)),
@@ -87,10 +90,14 @@ def build_destinations(seed: int) -> None:
                 db.session.add(_version(student, 1, 4, RecordStatus.APPROVED, later + timedelta(days=2), changed,
                                         content_on=later, late=True))  # fmt: skip
     db.session.flush()
+    first_alliance_id = db.session.scalar(sa.select(sa.func.min(Alliance.id)))
     for alliance in db.session.scalars(sa.select(Alliance).order_by(Alliance.id)):
         clerk = db.session.scalar(sa.select(User).where(User.organization_id == alliance.secretariat_org_id,
                                                         User.role == Role.SECRETARIAT).limit(1))  # fmt: skip
         for year in GRADUATED:
             for day in (date(year, 9, 1), YEAR_END[year]):
                 snapshots.take(alliance.id, year, day, actor=clerk)
+        if alliance.id == first_alliance_id:  # the secretariat's generated report on its latest graduates
+            db.session.flush()
+            reports.make(annual.Scope.of_alliance(alliance), GRADUATED[-1], "zh", clerk.id if clerk else None)
     db.session.flush()

@@ -242,7 +242,8 @@ class SnapshotCell(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(sa.ForeignKey("destination_snapshots.id", ondelete="CASCADE"))
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
-    dimension: Mapped[str] = mapped_column(sa.String(16))  # school, major, category, region, employer_kind, member
+    # school, major, category, region, industry, employer_kind, member
+    dimension: Mapped[str] = mapped_column(sa.String(16))
     key: Mapped[str | None] = mapped_column(sa.String(32))  # the grouping's value as text; NULL = none / not given
     graduates: Mapped[int]
     counted: Mapped[int]  # with a destination in the counted categories

@@ -15,16 +15,19 @@ TITLES = {
     "major": _l("By major"),
     "category": _l("By destination category"),
     "region": _l("Employed graduates by place of work"),
+    "industry": _l("Employed graduates by industry"),
     "employer_kind": _l("Employed graduates by kind of employer"),
     "member": _l("Employed graduates: alliance members and other employers"),
 }
 FIRST = {"overview": _l("Graduates"), "school": _l("School"), "major": _l("Major"), "category": _l("Category"),
-         "region": _l("Place of work"), "employer_kind": _l("Kind of employer"), "member": _l("Employer")}  # fmt: skip
+         "region": _l("Place of work"), "industry": _l("Industry"),
+         "employer_kind": _l("Kind of employer"), "member": _l("Employer")}  # fmt: skip
 CHARTS = {
     "school": Chart("bar", (4, 6)),
     "major": Chart("bar", (4, 6)),
     "category": Chart("pie", (1,)),
     "region": Chart("pie", (1,)),
+    "industry": Chart("bar", (1,)),
     "employer_kind": Chart("pie", (1,)),
     "member": Chart("bar", (8,)),
 }

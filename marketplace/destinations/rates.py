@@ -10,9 +10,10 @@ and `average_pay` (None where the denominator is 0). `Scope(school_id)` narrows 
 - "category": graduates by destination category (key: a DestinationGroup value; None = no destination recorded,
   which includes records still awaiting audit or entered after the deadline); where the alliance counts
   自主创业 under 灵活就业, it is shown and counted as 灵活就业 everywhere;
-- "region", "employer_kind", "member": employed graduates only (categories counted toward 就业率), by where they
-  work relative to the school (city = 留在本市, province = elsewhere in 本省, elsewhere, unknown), by the employer's
-  ownership, and by whether the employer was an alliance member on the start date (keys "city" / "province" /
+- "region", "industry", "employer_kind", "member": employed graduates only (categories counted toward 就业率), by
+  where they work relative to the school (city = 留在本市, province = elsewhere in 本省, elsewhere, unknown), by the
+  industry as entered (key the text, None = not given; snapshots taken before industries were kept have none), by the
+  employer's ownership, and by whether the employer was an alliance member on the start date (keys "city" / "province" /
   "elsewhere" / "unknown"; an Ownership value or None; True / False).
 
 Definitions (the snapshot's frozen settings choose the categories):
@@ -34,7 +35,7 @@ from marketplace.i18n import label
 from marketplace.orgs.models import Organization
 from marketplace.reference.models import Major
 
-GROUPINGS = ("overview", "school", "major", "category", "region", "employer_kind", "member")
+GROUPINGS = ("overview", "school", "major", "category", "region", "industry", "employer_kind", "member")
 REGIONS = {"city": _l("In the school's city"), "province": _l("Elsewhere in the school's province"),
            "elsewhere": _l("Other provinces"), "unknown": _l("Place not given")}  # fmt: skip
 
@@ -117,8 +118,8 @@ def _int(key):
 
 
 # The stored key (text) as the grouping's value.
-KEYS = {"school": _int, "major": _int, "category": lambda k: k, "region": lambda k: k, "employer_kind": lambda k: k,
-        "member": lambda k: k in ("1", "true", "True")}  # fmt: skip
+KEYS = {"school": _int, "major": _int, "category": lambda k: k, "region": lambda k: k, "industry": lambda k: k,
+        "employer_kind": lambda k: k, "member": lambda k: k in ("1", "true", "True")}  # fmt: skip
 
 
 def _names(session: Session, raw: dict) -> dict:
@@ -131,6 +132,7 @@ def _names(session: Session, raw: dict) -> dict:
         "major": lambda k: majors.get(k, "?"),
         "category": lambda k: str(label(DestinationGroup(k))) if k else str(_l("No destination recorded")),
         "region": lambda k: str(REGIONS.get(k, k)),
+        "industry": lambda k: k or str(_l("Not given")),
         "employer_kind": lambda k: str(label(Ownership(k))) if k else str(_l("Not given")),
         "member": lambda k: str(_l("Alliance members")) if k else str(_l("Other employers")),
     }

@@ -45,8 +45,9 @@ def _in_force_between(m, start, end) -> sa.ColumnElement[bool]:
     )  # fmt: skip
 
 
-DIMENSIONS = ("school", "major", "category", "region", "employer_kind", "member")
-EMPLOYED_ONLY = ("region", "employer_kind", "member")  # counted over employed graduates only
+DIMENSIONS = ("school", "major", "category", "region", "industry", "employer_kind", "member")
+EMPLOYED_ONLY = ("region", "industry", "employer_kind", "member")  # counted over employed graduates only
+INDUSTRY_KEY_LENGTH = 32  # the industry as entered (trimmed), cut to the cell's key
 
 
 def graduates_select(alliance_id: int, year: int, as_of: date, settings: dict) -> sa.Select:
@@ -65,7 +66,7 @@ def graduates_select(alliance_id: int, year: int, as_of: date, settings: dict) -
     ).subquery("g")  # fmt: skip
     ranked = (
         sa.select(r.student_id, r.code_id, r.employer_org_id, r.ownership, r.province_id, r.city_id, r.start_date,
-                  r.monthly_pay, r.major_relevant,
+                  r.monthly_pay, r.major_relevant, r.industry,
                   sa.func.row_number().over(partition_by=r.student_id,
                                             order_by=(r.sequence.desc(), r.version.desc())).label("rn"))
         .join(graduates, graduates.c.id == r.student_id)
@@ -97,6 +98,8 @@ def graduates_select(alliance_id: int, year: int, as_of: date, settings: dict) -
     return (
         sa.select(graduates.c.school_id, graduates.c.major_id, sa.cast(category, sa.String).label("category"),
                   region.label("region"), e.c.ownership.label("ownership"),
+                  sa.func.nullif(sa.func.substr(sa.func.trim(e.c.industry), 1, INDUSTRY_KEY_LENGTH), "").label(
+                      "industry"),
                   flag(sa.and_(e.c.employer_org_id.is_not(None), member)).label("member"),
                   flag(e.c.major_relevant.is_(True)).label("relevant"), e.c.monthly_pay.label("pay"),
                   flag(category.in_(settings["counted"])).label("counted"),
@@ -117,6 +120,7 @@ def cells_select(snapshot_id: int, alliance_id: int, year: int, as_of: date, set
         "major": sa.cast(g.c.major_id, sa.String),
         "category": g.c.category,
         "region": g.c.region,
+        "industry": g.c.industry,
         "employer_kind": sa.cast(g.c.ownership, sa.String),
         "member": sa.cast(g.c.member, sa.String),
     }

@@ -15,6 +15,7 @@ from marketplace.reports.document import Table
 from marketplace.reports.fonts import image_font_file, pdf_font
 
 PALETTE = ("#2f6fb0", "#e07b39", "#3a9a5b", "#b03a48", "#7a5ab0", "#8c8c8c")
+PIE_LABEL_SHARE = 0.03
 LABEL_CHARS = 8  # category labels longer than this are cut with "…" (the table beside has them whole)
 
 
@@ -31,7 +32,10 @@ def drawing(table: Table, width: float = 440, height: float = 210) -> Drawing:
         pie = Pie()
         pie.x, pie.y, pie.width, pie.height = 40, 15, height - 40, height - 40
         pie.data = series[0][1] if any(series[0][1]) else [1]
-        pie.labels = [f"{_short(c)} {v:g}" for c, v in zip(categories, series[0][1], strict=True)]
+        total = sum(series[0][1]) or 1
+        # Slices under PIE_LABEL_SHARE get no label: their labels would pile up; the table below names them all.
+        pie.labels = [f"{_short(c)} {v:g}" if v / total >= PIE_LABEL_SHARE else ""
+                      for c, v in zip(categories, series[0][1], strict=True)]  # fmt: skip
         pie.slices.fontName = font
         for i in range(len(pie.data)):
             pie.slices[i].fillColor = colors.HexColor(PALETTE[i % len(PALETTE)])

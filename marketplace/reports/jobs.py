@@ -20,21 +20,30 @@ def generate(job_id: int) -> None:
 
 def _generate(job: Job, progress: Progress) -> int:
     p = job.parameters
-    year = int(p["year"])
     if job.alliance_id is not None:
         scope = annual.Scope.of_alliance(db.session.get(Alliance, job.alliance_id))
     else:
         scope = annual.Scope.of_school(db.session.get(Organization, job.organization_id))
-    with force_locale(p.get("locale", "zh")):
+    return make(scope, int(p["year"]), p.get("locale", "zh"), job.created_by_id, progress).id
+
+
+def make(scope: annual.Scope, year: int, locale: str, created_by_id: int | None, progress=None) -> AnnualReport:
+    """Collect, render both documents and add the stored report to the session (flushed, not committed)."""
+
+    def step(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    with force_locale(locale):
         document = annual.build(db.session, scope, year, progress=progress)
-        progress("rendering", 0, 2)
+        step("rendering", 0, 2)
         pdf = render.pdf(document)
-        progress("rendering", 1, 2)
+        step("rendering", 1, 2)
         docx = render.docx(document)
-        progress("rendering", 2, 2)
-    report = AnnualReport(alliance_id=job.alliance_id, school_id=None if job.alliance_id else job.organization_id,
-                          year=year, title=document.title[:200], pdf=pdf, docx=docx,
-                          created_by_id=job.created_by_id)  # fmt: skip
+        step("rendering", 2, 2)
+    report = AnnualReport(alliance_id=scope.id if scope.kind == "alliance" else None,
+                          school_id=scope.id if scope.kind == "school" else None, year=year,
+                          title=document.title[:200], pdf=pdf, docx=docx, created_by_id=created_by_id)  # fmt: skip
     db.session.add(report)
     db.session.flush()
-    return report.id
+    return report
