@@ -18,11 +18,13 @@ import logging
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,7 @@ DEMO_PASSWORD = "Demo-2027-xqt"  # noqa: S105  (the demo's published password: m
 WIDTHS = {1366: 900, 390: 844}  # width: viewport height (an iPhone 12–15 is 390 × 844)
 MAX_HEIGHT = 4000
 
+STUDENT = "<the demo student's 学号>"  # read from the demo database once it is built (`student_login`)
 # role: (login or None, [(page name, a path, or (an earlier page of the role, regex of a link on it))])
 ROLES = {
     "guest": (None, [("home", "/"), ("login", "/auth/login"), ("register", "/auth/register")]),
@@ -51,6 +54,21 @@ ROLES = {
             ("openings", ("student", r"/students/\d+/openings")),
             ("cohort-matches", ("cohort", r"/cohorts/\d+/matches")),
             ("nominations", "/nominations"),
+            ("risks", "/risks"),
+            ("destinations", "/destinations/"),
+            ("destination-rates", "/destinations/rates"),
+            ("rubric", "/grading/rubric"),
+            ("annual-reports", "/annual-reports"),
+        ],
+    ),
+    "student": (
+        STUDENT,
+        [
+            ("home", "/me/"),
+            ("data", "/me/data"),
+            ("destination", "/me/destination/"),
+            ("placement", ("home", r"/me/placements/\d+")),
+            ("agreement", ("placement", r"/me/placements/\d+/agreement")),
         ],
     ),
     "enterprise": (
@@ -76,6 +94,11 @@ ROLES = {
             ("governance", ("alliance", r"/alliances/\d+/governance")),
             ("reports", ("alliance", r"/alliances/\d+/reports")),
             ("report", ("reports", r"/alliances/\d+/reports/[a-z_-]+")),
+            ("destinations", ("alliance", r"/alliances/\d+/destinations")),
+            ("snapshot", ("destinations", r"/alliances/\d+/destinations/snapshots/\d+")),
+            ("risks", ("alliance", r"/alliances/\d+/risks")),
+            ("annual-reports", ("alliance", r"/alliances/\d+/annual-reports")),
+            ("annual-report", ("annual-reports", r"/annual-reports/\d+")),
         ],
     ),
     "admin": (
@@ -112,6 +135,16 @@ def build_demo(instance: Path) -> dict[str, str]:
         print(f"flask {' '.join(args)}: {time.perf_counter() - started:.1f} s")
     (instance / ".demo-loaded").touch()
     return env
+
+
+def student_login(env: dict[str, str]) -> str | None:
+    """The 学号 of the demo's student account (the one `flask demo load` prints)."""
+    path = env["DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection:
+        row = connection.execute(
+            "SELECT s.student_no FROM users u JOIN students s ON s.id = u.student_id ORDER BY u.id LIMIT 1"
+        ).fetchone()
+    return row[0] if row else None
 
 
 def serve(env: dict[str, str]):
@@ -188,13 +221,15 @@ def main() -> int:
     notes: list[str] = []
     saved = 0
     with tempfile.TemporaryDirectory(prefix="xqt-shots-") as scratch:
-        base_url, server = serve(build_demo(args.instance or Path(scratch)))
+        env = build_demo(args.instance or Path(scratch))
+        logins = {STUDENT: student_login(env)}
+        base_url, server = serve(env)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             for role in args.role or ROLES:
                 found: dict[str, str] = {}  # page name -> path, found at the first width, reused at the next
                 for width in WIDTHS:
-                    saved += shoot_role(browser, base_url, role, width, args.out, found, notes)
+                    saved += shoot_role(browser, base_url, role, width, args.out, found, notes, logins)
             browser.close()
         server.shutdown()
     print(f"{saved} screenshots in {args.out} ({time.perf_counter() - started:.0f} s)")
@@ -203,9 +238,11 @@ def main() -> int:
     return 0
 
 
-def shoot_role(browser, base_url: str, role: str, width: int, out: Path, found: dict, notes: list) -> int:
+def shoot_role(browser, base_url: str, role: str, width: int, out: Path, found: dict, notes: list,
+               logins: dict) -> int:  # fmt: skip
     """Log in as `role` at `width` and save each of its pages; returns how many were saved."""
     login, pages = ROLES[role]
+    login = logins.get(login, login)
     phone = width < 1000
     context = browser.new_context(
         base_url=base_url,
