@@ -75,8 +75,8 @@ def test_art16_4_work_forbidden_to_women_refuses_a_female_student_only():
         ("via_paid_agent", rules.PAID_AGENT, "16(6)"),
         ("labour_dispatch", rules.LABOUR_DISPATCH, "16(6)"),
         ("heavy_labour", rules.HEAVY_LABOUR, "16(7)"),
-        ("high_risk", rules.HIGH_RISK, None),  # the 2021 article number was not verified
-        ("holiday_work", rules.HOLIDAY_WORK, None),
+        ("high_risk", rules.HIGH_RISK, "17(1)"),
+        ("holiday_work", rules.HOLIDAY_WORK, "17(2)"),
     ],
 )
 def test_art16_5_to_7_and_hours_each_flag_refuses_an_internship_with_its_article(flag, rule, article):
@@ -87,8 +87,9 @@ def test_art16_5_to_7_and_hours_each_flag_refuses_an_internship_with_its_article
     assert _opening(**employment) == []
 
 
-def test_night_shifts_and_overtime_are_refused_for_interns():
-    assert [b.rule for b in _opening(shift_pattern=ShiftPattern.NIGHT)] == [rules.NIGHT_OR_OVERTIME]
+def test_art17_3_night_shifts_and_overtime_are_refused_for_interns():
+    assert [(b.rule, b.article) for b in _opening(shift_pattern=ShiftPattern.NIGHT)] == [(rules.NIGHT_OR_OVERTIME,
+                                                                                           "17(3)")]  # fmt: skip
     assert [b.rule for b in _opening(requires_overtime=True)] == [rules.NIGHT_OR_OVERTIME]
 
 
@@ -109,10 +110,28 @@ def test_the_shares_allow_exactly_10_and_20_percent():
     assert breaches(10, 10) == [rules.ENTERPRISE_SHARE, rules.POST_SHARE]
 
 
-def test_every_rule_has_its_words_and_a_verified_article_or_none():
+def test_every_rule_has_its_words_and_an_article_read_in_the_2021_text():
+    read = {"11", "16", "17", "18"}  # the articles of 教职成〔2021〕4号 the rules were checked against
     for rule in rules.RULES.values():
         assert rule.words
-        assert rule.article is None or rule.article.split("(")[0] in {"16", "18"}
+        assert rule.article.split("(")[0] in read
+    assert rules.RULES[rules.ENTERPRISE_SHARE].article == rules.RULES[rules.POST_SHARE].article == "11"
+
+
+def test_each_gate_cites_its_article(app):
+    from flask_babel import force_locale
+
+    from marketplace.internships.gates import ARTICLES, Gate, Missing
+    from marketplace.internships.messages import gate_message
+
+    assert ARTICLES[Gate.AGREEMENT] == "14"
+    assert ARTICLES[Gate.GUARDIAN_CONSENT] == "9"
+    assert ARTICLES[Gate.INSURANCE] == "35"
+    assert ARTICLES[Gate.NO_FEES] == "20"
+    with force_locale("en"):
+        assert gate_message(Missing(Gate.INSURANCE)).endswith("(Internship rules 2021, art. 35)")
+    with force_locale("zh"):
+        assert gate_message(Missing(Gate.NO_FEES)).endswith("（《职业学校学生实习管理规定》第20条）")
 
 
 # --- the prohibitions where rules apply: nomination and ranking ---------------------------------------------------

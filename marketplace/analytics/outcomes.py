@@ -52,18 +52,23 @@ def grouped(alliance_id: int, f: Filters, years: list[int]) -> list[tuple[tuple[
     `Period.of_cohort`), the COUNTS of placements started by the end of that half, plus
     the placements into the alliance's openings (which make a non-member school part of the report).
 
-    Graduates are outer-joined to their placements once; relevance and "into the alliance's openings" are outer
-    joins to unique keys (not a subquery per row); each half's cut-off is a date chosen by the cohort's year, so
-    both halves come from one pass; the per-graduate level replaces COUNT(DISTINCT).
+    Graduates are outer-joined to their placements once, then the placements to their openings (not to a join of
+    the two, which joins every placement of every cohort to its opening before the cohorts filter them out);
+    relevance and "into the alliance's openings" are outer joins to unique keys (not a subquery per row); each
+    half's cut-off is a date chosen by the cohort's year, so both halves come from one pass; the per-graduate level
+    replaces COUNT(DISTINCT).
     """
     p, o, mo, om = Placement, Opening, major_occupations, opening_majors
     on = [p.student_id == Student.id, p.start_date <= date(max(years), 6, 30)]
     if f.kind is not None:
         on.append(p.kind == f.kind)
+    of_openings = []
     if f.city_id is not None:
-        on.append(o.city_id == f.city_id)
+        of_openings.append(o.city_id == f.city_id)
     if f.enterprise_id is not None:
-        on.append(o.plan_id.in_(sa.select(HiringPlan.id).where(HiringPlan.enterprise_id == f.enterprise_id)))
+        of_openings.append(o.plan_id.in_(sa.select(HiringPlan.id).where(HiringPlan.enterprise_id == f.enterprise_id)))
+    if of_openings:
+        on.append(p.opening_id.in_(sa.select(o.id).where(*of_openings)))
     published = alliance_plans(alliance_id).subquery("published")
     relevant = sa.or_(mo.c.major_id.is_not(None), om.c.opening_id.is_not(None))
     left_within = sa.and_(p.status == PlacementStatus.LEFT_EARLY, p.end_date.is_not(None),
@@ -99,7 +104,8 @@ def grouped(alliance_id: int, f: Filters, years: list[int]) -> list[tuple[tuple[
                   *(m.label(n) for m, n in zip(per_graduate, names, strict=True)))
         .select_from(Student)
         .join(Cohort, Cohort.id == Student.cohort_id)
-        .outerjoin(sa.join(p, o, o.id == p.opening_id), sa.and_(*on))
+        .outerjoin(p, sa.and_(*on))
+        .outerjoin(o, o.id == p.opening_id)
         .outerjoin(mo, sa.and_(mo.c.major_id == Student.major_id, mo.c.occupation_id == o.occupation_id))
         .outerjoin(om, sa.and_(om.c.opening_id == o.id, om.c.major_id == Student.major_id))
         .outerjoin(published, published.c.plan_id == o.plan_id)

@@ -36,6 +36,19 @@ class Gate(enum.StrEnum):
     PROHIBITION = "prohibition"
 
 
+# The article of the 2021 text each gate comes from: 14 (签订实习协议, its content in 15), 20 (no deposits, fees or
+# withheld papers), 9 (知情同意书), 35 (实习责任保险); a prohibition cites its own rule's article.
+ARTICLES = {
+    Gate.AGREEMENT: "14",
+    Gate.SCHOOL_SIGNATURE: "14",
+    Gate.ENTERPRISE_SIGNATURE: "14",
+    Gate.STUDENT_SIGNATURE: "14",
+    Gate.NO_FEES: "20",
+    Gate.GUARDIAN_CONSENT: "9",
+    Gate.INSURANCE: "35",
+}
+
+
 @dataclass(frozen=True)
 class Missing:
     gate: Gate

@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 
-from marketplace.internships.gates import Gate, Missing
+from marketplace.internships.gates import ARTICLES, Gate, Missing
 from marketplace.plans.messages import breach_message
 
 
@@ -19,7 +19,7 @@ def gate_message(missing: Missing) -> str:
         Gate.GUARDIAN_CONSENT: _("The student is under 18 on the start date: the guardian's consent is missing."),
         Gate.INSURANCE: _("No liability insurance paid by the school or the enterprise covers the whole period."),
     }[gate]
-    return f"{text} {_('(Internship rules 2021)')}"
+    return f"{text} {_('(Internship rules 2021, art. %(a)s)', a=ARTICLES[gate])}"
 
 
 def describe(missing: list[Missing]) -> str:

@@ -6,28 +6,33 @@ its number, `article` is None and the page cites the regulation without an artic
 
 | rule | article (2021) | the regulation's words |
 |---|---|---|
+| enterprise_share, post_share | 11 (1st para.) | 岗位实习学生的人数一般不超过实习单位在岗职工总数的10%，在具体岗位 |
+| | | 实习的学生人数一般不高于同类岗位在岗职工总人数的20% |
 | first_year | 16(1) | 不得安排、接收一年级在校学生进行岗位实习 |
 | min_age | 16(2) | 不得安排、接收未满16周岁的学生进行岗位实习 |
 | minors_forbidden_work | 16(3) | 不得安排未成年学生从事《未成年工特殊保护规定》中禁忌从事的劳动 |
 | women_forbidden_work | 16(4) | 不得安排实习的女学生从事《女职工劳动保护特别规定》中禁忌从事的劳动 |
 | restricted_venue | 16(5) | 酒吧、夜总会、歌厅、洗浴中心、电子游戏厅、网吧等营业性娱乐场所 |
 | paid_agent | 16(6) | 不得通过中介机构或有偿代理组织、安排和管理学生实习工作 |
-| labour_dispatch | 16(6) | 劳务派遣 read as an intermediary of 16(6); 职业教育法 (2022) art. 66 names 劳务派遣单位 |
+| labour_dispatch | 16(6) | 劳务派遣 is not named in the 2021 text: our reading of 16(6)'s 中介机构或有偿代理 |
 | heavy_labour | 16(7) | 不得安排学生从事III级强度及以上体力劳动或其他有害身心健康的实习 |
-| min_pay | 18 | 不低于本单位相同岗位工资标准的80% … 以货币形式及时、足额、直接支付给学生 |
-| pay records | 18 | 原则上支付周期不得超过1个月, 不得以物品或代金券等代替货币支付或经过第三方转发 |
-| high_risk | — | 高空、井下、放射性、有毒、易燃易爆, 以及其他具有较高安全风险的实习 |
-| night_or_overtime, holiday_work | — | 不得安排学生在法定节假日实习; 不得安排学生加班和上夜班 |
-| enterprise_share, post_share | — | 一般不超过实习单位在岗职工总数的10%, 一般不高于同类岗位在岗职工总人数的20% |
+| high_risk | 17(1) | 高空、井下、放射性、有毒、易燃易爆，以及其他具有较高安全风险的实习 |
+| holiday_work | 17(2) | 安排学生在休息日、法定节假日实习 |
+| night_or_overtime | 17(3) | 安排学生加班和上夜班 |
+| min_pay | 18 | 原则上应不低于本单位相同岗位工资标准的80%或最低档工资标准 … 以货币形式及时、足额、直接支付给学生 |
+| pay records | 18 | 原则上支付周期不得超过1个月，不得以物品或代金券等代替货币支付或经过第三方转发 |
 
-Sources: art. 16 https://wechat.estsglobal.com/wechat/law_contents/348, art. 18
-https://wechat.estsglobal.com/wechat/law_contents/350; the 2021 wording of the shares
-https://www.bbtnews.com.cn/2022/0121/427164.shtml.
+Art. 17 opens with its one exception: "除相关专业和实习岗位有特殊要求，并事先报上级主管部门备案的实习安排外" — the
+product does not model that filing, so 17(1)–(3) are refused outright (an alliance cannot waive them).
+The gates before a start (internships/gates.py) cite art. 14 (the tripartite agreement, content in art. 15), art. 9
+(1st para., 知情同意书 signed by the student and the guardian), art. 35 (实习责任保险, paid by the school or the
+enterprise, never deducted from the student) and art. 20 (no deposits, fees or withheld papers).
 
-Checked again for the grading and warnings work (issue 15): art. 16 items (一)–(七) and art. 18 read as above in the
-stored article texts (a mirror of the 2021 text, not moe.gov.cn itself); every article above matches them. The
-numbers of the articles on the shares (10%/20%, art. 10 in some secondary reports) and on hours, night shifts,
-holidays and high-risk posts (art. 17 in some reports) could not be read in the 2021 text: they stay None.
+Sources: the 2021 text as published with the notice (gov.cn attachment of 2022-01-21,
+http://www.moe.gov.cn/srcsite/A07/moe_737/s3876_qt/202201/t20220121_595529.html), read in a word-for-word copy;
+arts. 2, 16 and 18 also matched against https://wechat.estsglobal.com/wechat/law_contents/348 and /350. Checked for
+issue 15 on 2026-12-03: every article above was read in that text (the 2016 rules, 教职成〔2016〕3号, number them
+differently: shares art. 9, prohibitions art. 15, pay art. 17).
 
 Each check returns breaches; a breach marked `waivable` is a rule the regulation words as "generally"
 (一般不超过), which the alliance secretariat may waive for one opening with a recorded reason.
@@ -59,7 +64,7 @@ MIN_PAY = "min_pay"
 @dataclass(frozen=True)
 class Rule:
     code: str
-    article: str | None  # "16(3)": article and item of the 2021 text; None where the number was not verified
+    article: str | None  # "16(3)": article and item of the 2021 text (None: cite the regulation without one)
     words: str  # the regulation's words, short
 
 
@@ -75,11 +80,11 @@ RULES: dict[str, Rule] = {
         Rule(LABOUR_DISPATCH, "16(6)", "通过中介机构或有偿代理组织、安排和管理学生实习工作"),
         Rule(HEAVY_LABOUR, "16(7)", "III级强度及以上体力劳动或其他有害身心健康的实习"),
         Rule(MIN_PAY, "18", "不低于本单位相同岗位工资标准的80%或最低档工资标准"),
-        Rule(HIGH_RISK, None, "高空、井下、放射性、有毒、易燃易爆，以及其他具有较高安全风险的实习"),
-        Rule(NIGHT_OR_OVERTIME, None, "安排学生加班和上夜班"),
-        Rule(HOLIDAY_WORK, None, "安排学生在法定节假日实习"),
-        Rule(ENTERPRISE_SHARE, None, "一般不超过实习单位在岗职工总数的10%"),
-        Rule(POST_SHARE, None, "一般不高于同类岗位在岗职工总人数的20%"),
+        Rule(HIGH_RISK, "17(1)", "高空、井下、放射性、有毒、易燃易爆，以及其他具有较高安全风险的实习"),
+        Rule(HOLIDAY_WORK, "17(2)", "安排学生在休息日、法定节假日实习"),
+        Rule(NIGHT_OR_OVERTIME, "17(3)", "安排学生加班和上夜班"),
+        Rule(ENTERPRISE_SHARE, "11", "岗位实习学生的人数一般不超过实习单位在岗职工总数的10%"),
+        Rule(POST_SHARE, "11", "在具体岗位实习的学生人数一般不高于同类岗位在岗职工总人数的20%"),
     )
 }
 
