@@ -231,18 +231,21 @@ class CandidatePool(CollectionSequence):
         regions = self.built.indexes.region_ids
         return tuple(regions[c] for c in self.built.engine.graduates[self.ranked.graduate[position]].wanted_cities)
 
+    @cached_property
+    def _wishes(self) -> np.ndarray:
+        """Per place of the whole ranking: the candidate's wanted-city list, as an index into the encoder's wishes."""
+        return self.built.engine.space.graduate_wish[self.ranked.graduate[: self.ranked.eligible]]
+
     def wanted_city_sets(self) -> set[tuple[int, ...]]:
         """The distinct wanted-city lists among the candidates (as region ids): a handful, not one per candidate."""
-        graduates, regions = self.built.engine.graduates, self.built.indexes.region_ids
-        wishes = {graduates[g].wanted_cities for g in self.ranked.graduate.tolist()}
-        return {tuple(regions[c] for c in wish) for wish in wishes}
+        wishes, regions = self.built.engine.space.encoder.wishes, self.built.indexes.region_ids
+        return {tuple(regions[c] for c in wishes[w]) for w in np.unique(self._wishes).tolist()}
 
     def wanting(self, region_id: int) -> np.ndarray:
         """Per place of the whole ranking: the candidate wants the city `region_id`."""
         at = self.built.indexes.region.get(region_id, -1)
-        graduates = self.built.engine.graduates
-        return np.fromiter((at in graduates[g].wanted_cities for g in self.ranked.graduate.tolist()), dtype=bool,
-                           count=self.ranked.eligible)  # fmt: skip
+        wanted = np.array([at in wish for wish in self.built.engine.space.encoder.wishes], dtype=bool)
+        return wanted[self._wishes]
 
     def __len__(self) -> int:
         return len(self.positions)

@@ -366,6 +366,17 @@ class Encoder:
         self._n_places = len(v.cities) + 1
         self._n_skills = len(texts.vocabulary_) if texts is not None else 0
         self._wish_rows: dict[tuple[int, ...], np.ndarray] = {}
+        # Every distinct wanted-city list met so far, numbered once for the encoder's life: rows encoded at different
+        # times share the numbers, so a page finds a ranking's distinct wishes with np.unique, not a Python loop.
+        self.wishes: list[tuple[int, ...]] = []
+        self._wish_ids: dict[tuple[int, ...], int] = {}
+
+    def wish_id(self, wish: tuple[int, ...]) -> int:
+        found = self._wish_ids.get(wish)
+        if found is None:
+            found = self._wish_ids[wish] = len(self.wishes)
+            self.wishes.append(wish)
+        return found
 
     def _skills(self, texts: list[str]) -> sp.csr_matrix:
         if self.texts is None:
@@ -429,6 +440,7 @@ class Encoder:
             "declines": np.array([len(x.declined_by) for x in g], dtype=np.int64),
             "adult_from": np.array([x.adult_from.toordinal() if x.adult_from else 0 for x in g], dtype=np.int64),
             "female": np.array([x.female for x in g], dtype=bool),
+            "wish": np.array([self.wish_id(x.wanted_cities) for x in g], dtype=np.int64),
         }
         busy_rows = np.array([(a.toordinal(), b.toordinal()) for a, b in busy], dtype=np.int64).reshape(len(busy), 2)
         return Rows(g, fit, filters, arrays, busy_rows)
@@ -554,6 +566,7 @@ class FeatureSpace:
         self.priority_sets = encoder.groups.matrix(self.school_index)
         # (graduate, enterprise) pairs declined, as sorted integer codes graduate * stride + enterprise.
         self.graduate_major = a["major"]  # index into the catalogue's majors, -1 for none
+        self.graduate_wish = a["wish"]  # index into encoder.wishes: the graduate's wanted cities
         declining = np.flatnonzero(a["declines"]).tolist()
         declined = [(i, e) for i in declining for e in self.graduates[i].declined_by]
         self.declined_stride = max([e for _, e in declined] + self.opening_enterprise.tolist(), default=0) + 1

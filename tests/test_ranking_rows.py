@@ -219,3 +219,31 @@ def test_the_next_day_moves_the_store_and_forgets_students_whose_period_ended(ap
     assert student.id in {row[0] for row in tomorrow}, "free tomorrow"
     app.config["RANKING_ROWS_KEPT"] = False
     assert tomorrow == ranked()
+
+
+def test_a_side_finds_many_ids_at_once_and_never_takes_a_forgotten_row():
+    from types import SimpleNamespace
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    from matching.features import Rows
+
+    def rows(ids):
+        n = len(ids)
+        return Rows([SimpleNamespace(id=i) for i in ids], sp.csr_matrix((n, 1)), sp.csr_matrix((n, 1)),
+                    {"ids": np.array(ids, dtype=np.int64)})  # fmt: skip
+
+    side = store._Side()
+    side.append(rows([5, 900, 3]))
+    side.append(rows([70_000, 8]))
+    assert side.take([8, 5, 70_000]).arrays["ids"].tolist() == [8, 5, 70_000]
+    assert side.missing([3, 4, 4, 123_456, 900]) == [4, 123_456]
+    side.forget(900)
+    side.forget(901)  # never kept: nothing happens
+    assert side.missing([900, 5]) == [900]
+    with pytest.raises(KeyError):
+        side.take([5, 900])
+    side.forget_all()
+    assert side.missing([5, 70_000]) == [5, 70_000]
+    assert side.row_of == {}

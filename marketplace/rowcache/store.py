@@ -48,11 +48,13 @@ WINDOW = 1_000  # change ids re-read below the last one applied: a transaction m
 
 
 class _Side:
-    """One side's kept rows: the encoded rows (some of them forgotten) and each live record's row."""
+    """One side's kept rows: the encoded rows (some of them forgotten) and each live record's row, as a dict and as
+    an array indexed by record id (-1: not kept), so that a page's tens of thousands of ids are looked up at once."""
 
     def __init__(self):
         self.rows: Rows | None = None
-        self.row_of: dict[int, int] = {}
+        self.row_of: dict[int, int] = {}  # read only: change it through append, forget, forget_all, reset
+        self._at = np.full(0, -1, dtype=np.int64)
 
     def items(self) -> list:
         return [] if self.rows is None else [self.rows.items[r] for r in self.row_of.values()]
@@ -60,15 +62,44 @@ class _Side:
     def append(self, rows: Rows) -> None:
         start = 0 if self.rows is None else len(self.rows)
         self.rows = rows if self.rows is None else Rows.concat([self.rows, rows])
-        for n, item in enumerate(rows.items):
-            self.row_of[item.id] = start + n
+        ids = np.array([item.id for item in rows.items], dtype=np.int64)
+        if len(ids) and ids.max() >= len(self._at):
+            grown = np.full(max(int(ids.max()) + 1, 2 * len(self._at)), -1, dtype=np.int64)
+            grown[: len(self._at)] = self._at
+            self._at = grown
+        self._at[ids] = np.arange(start, start + len(ids))
+        self.row_of.update(zip(ids.tolist(), range(start, start + len(ids)), strict=True))
+
+    def forget(self, record_id: int) -> None:
+        if self.row_of.pop(record_id, None) is not None:
+            self._at[record_id] = -1
+
+    def forget_all(self) -> None:
+        self.row_of.clear()
+        self._at[:] = -1
 
     def reset(self, rows: Rows) -> None:
-        self.rows, self.row_of = None, {}
+        self.rows = None
+        self.forget_all()
         self.append(rows)
 
+    def _rows_of(self, ids: Sequence[int]) -> np.ndarray:
+        ids = np.asarray(ids, dtype=np.int64)
+        found = np.full(len(ids), -1, dtype=np.int64)
+        inside = ids < len(self._at)
+        found[inside] = self._at[ids[inside]]
+        return found
+
+    def missing(self, ids: Sequence[int]) -> list[int]:
+        """The ids (sorted, distinct) whose rows are not kept."""
+        ids = np.asarray(ids, dtype=np.int64)
+        return np.unique(ids[self._rows_of(ids) < 0]).tolist()
+
     def take(self, ids: Sequence[int]) -> Rows:
-        return self.rows.take(np.fromiter((self.row_of[i] for i in ids), dtype=np.int64, count=len(ids)))
+        rows = self._rows_of(ids)
+        if len(rows) and rows.min() < 0:
+            raise KeyError(f"rows not kept: {np.asarray(ids)[rows < 0][:5].tolist()}")
+        return self.rows.take(rows)
 
     def compact(self) -> None:
         """Drop forgotten rows once they outnumber the live ones."""
@@ -156,13 +187,13 @@ class RowStore:
                 continue
             self.applied.add(change_id)
             if entity == STUDENT:
-                self.students.row_of.pop(entity_id, None)
+                self.students.forget(entity_id)
                 self.students_version += 1
             elif entity == OPENING:
-                self.openings.row_of.pop(entity_id, None)
+                self.openings.forget(entity_id)
                 changed_openings.add(entity_id)
             elif entity == EVERY_OPENING:
-                self.openings.row_of.clear()
+                self.openings.forget_all()
                 every_opening = True
                 self.students_version += 1
             self.version = max(self.version, change_id)
@@ -188,7 +219,7 @@ class RowStore:
         between are forgotten (their rows drop those periods), and what depends on the day is read again: the
         openings available and who may see whom (memberships in force)."""
         for student_id in availability.periods_ended(self.today, today, self.session):
-            self.students.row_of.pop(student_id, None)
+            self.students.forget(student_id)
         self.today = today
         self._open = self._open_set = None
         self.students_version += 1
@@ -256,10 +287,10 @@ class RowStore:
 
     def load(self, student_ids: Sequence[int], opening_ids: Sequence[int]) -> None:
         """Encode and keep the rows of these students and openings that are not kept yet."""
-        missing = sorted({i for i in opening_ids if i not in self.openings.row_of})
+        missing = self.openings.missing(opening_ids)
         if missing:
             self._load_openings(missing)
-        missing = sorted({i for i in student_ids if i not in self.students.row_of})
+        missing = self.students.missing(student_ids)
         if missing:
             self._load_students(missing)
 
