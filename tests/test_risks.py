@@ -197,6 +197,27 @@ def test_the_school_and_the_secretariat_see_their_warnings_and_the_home_page_cou
     assert client.get(f"/alliances/{alliance.id}/risks").status_code == 404
 
 
+def test_the_warnings_page_counts_each_kind_filters_by_it_and_pages(client, login_as, db, school):
+    from marketplace.risks.views import PER_PAGE
+
+    cohort, teacher = school
+    for _ in range(30):  # each: the agreement and the insurance missing three days before the start
+        _placement(db, cohort, start=TODAY + timedelta(days=3), end=TODAY + timedelta(days=180))
+    db.session.commit()
+    login_as(teacher)
+    first = client.get("/risks", headers=EN).text
+    assert first.count("/internship") == PER_PAGE == 50
+    assert 'All <span class="badge text-bg-light">60</span>' in first
+    assert first.count('<span class="badge text-bg-light">30</span>') == 2, "30 agreements, 30 insurances"
+    assert client.get("/risks?page=2", headers=EN).text.count("/internship") == 10
+    assert client.get("/risks?page=99", headers=EN).text.count("/internship") == 10, "past the end: the last page"
+    only = client.get("/risks?kind=insurance", headers=EN).text
+    assert only.count("/internship") == 30
+    assert "the tripartite agreement is not signed by all three parties" not in only.split("<tbody>")[1]
+    assert "the tripartite agreement is not signed by all three parties" in first.split("<tbody>")[1]
+    assert client.get("/risks?kind=nonsense", headers=EN).text.count("/internship") == 50, "an unknown kind: all"
+
+
 def test_the_daily_task_sends_each_warning_once_to_the_school_and_a_count_to_the_secretariat(db, alliance_world):
     from marketplace.risks import jobs
 

@@ -10,7 +10,6 @@ from datetime import date
 
 import numpy as np
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from marketplace import ranking
@@ -19,24 +18,10 @@ from marketplace.allocations.ranking_forms import PER_PAGE, CandidateFilters, Co
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization
+from marketplace.paging import ListPage
 from marketplace.reference.models import Major, Region
 
 DEFAULT_FIT_FLOOR: float = Alliance.__table__.c.fit_floor.default.arg
-
-
-class ListPage(Pagination):
-    """A page of rows already in memory, with what the pagination macro reads (a page past the end: the last)."""
-
-    def __init__(self, rows: Sequence, page: int, per_page: int = PER_PAGE):
-        self._rows = rows
-        last = max(1, -(-len(rows) // per_page))
-        super().__init__(page=min(max(page, 1), last), per_page=per_page, max_per_page=None, error_out=False)
-
-    def _query_items(self) -> list:
-        return list(self._rows[self._query_offset : self._query_offset + self.per_page])
-
-    def _query_count(self) -> int:
-        return len(self._rows)
 
 
 # ------------------------------------------------------------------------------------ an opening's candidates
@@ -164,13 +149,13 @@ def cohort_page(cohort: Cohort, f: CohortFilters, page: int, floor: float, k: in
     "suitable" filter only the page's students are ranked."""
     students = cohort_students(cohort, f)
     if not f.suitable:
-        result = ListPage(students, page)
+        result = ListPage(students, page, PER_PAGE)
         best = ranking.cohort_best(cohort, k=REACH, students=result.items)
         result.items = [_row(s, best, floor, k) for s in result.items]
         return result
     best = ranking.cohort_best(cohort, k=REACH, students=students)
     rows = [_row(s, best, floor, k) for s in students]
-    return ListPage([r for r in rows if bool(r.groups) == (f.suitable == "yes")], page)
+    return ListPage([r for r in rows if bool(r.groups) == (f.suitable == "yes")], page, PER_PAGE)
 
 
 def _row(student: Student, best: dict, floor: float, k: int) -> CohortRow:

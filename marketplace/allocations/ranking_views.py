@@ -8,13 +8,13 @@ from flask_login import current_user, login_required
 from marketplace import ranking
 from marketplace.allocations import ranking_actions
 from marketplace.allocations.ranking_forms import (
+    PER_PAGE,
     CandidateActionForm,
     CandidateFilters,
     CohortFilters,
     PutForwardPairsForm,
 )
 from marketplace.allocations.ranking_pages import (
-    ListPage,
     candidate_choices,
     cohort_major_choices,
     cohort_page,
@@ -26,6 +26,7 @@ from marketplace.allocations.views import bp
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.extensions import db
 from marketplace.input_guard import db_int
+from marketplace.paging import ListPage
 from marketplace.permissions import is_secretariat_of_plan, load, load_or_404, visible_students_condition
 from marketplace.pipeline.forms import PutForwardForm
 from marketplace.pipeline.models import Nomination, NominationStatus
@@ -60,7 +61,7 @@ def opening_ranking(opening_id: int):
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u) or is_secretariat_of_plan(o.plan, u))
     pool = ranking.candidate_pool(opening)
     filters = CandidateFilters.from_args(request.args)
-    page = ListPage(filter_candidates(pool, filters), _page_number())
+    page = ListPage(filter_candidates(pool, filters), _page_number(), PER_PAGE)
     statuses = dict(db.session.execute(
         sa.select(Nomination.student_id, Nomination.status).where(Nomination.opening_id == opening.id)
     ).all())  # fmt: skip
