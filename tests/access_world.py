@@ -31,7 +31,7 @@ from marketplace.governance.models import (
 )
 from marketplace.internships.models import Agreement
 from marketplace.internships.services import TERMS
-from marketplace.jobs.models import Job, JobKind, JobStage, JobStatus
+from marketplace.jobs.models import Job, JobFile, JobKind, JobStage, JobStatus
 from marketplace.notifications.models import Notification
 from marketplace.orgs.models import OrgKind
 from marketplace.pipeline.models import Placement
@@ -166,6 +166,14 @@ def _side(world: World, side: str) -> None:
     job = Job(kind=JobKind.ALLOCATION, alliance_id=alliance.id, status=JobStatus.DONE, stage=JobStage.FINISHED,
               result_id=run.id, parameters={"choices": 15, "scope": "members"}, created_by_id=clerk.id)  # fmt: skip
     db.session.add(job)
+    # A report the secretariat exported on the queue: the job and the workbook it wrote.
+    export = Job(kind=JobKind.REPORT_EXPORT, alliance_id=alliance.id, status=JobStatus.DONE, stage=JobStage.FINISHED,
+                 parameters={"report": "outcomes", "args": {}}, created_by_id=clerk.id)  # fmt: skip
+    db.session.add(export)
+    db.session.flush()
+    workbook = JobFile(job_id=export.id, name="报表.xlsx", fallback_name="report.xlsx", mimetype="application/zip",
+                       body=b"PK")  # fmt: skip
+    db.session.add(workbook)
     # The school's annual quality report (the documents' bytes do not matter to access).
     annual = AnnualReport(school_id=school.id, year=2026, title="年度报告", pdf=b"%PDF-1.4", docx=b"PK",
                           created_by_id=school_admin.id)  # fmt: skip
@@ -195,7 +203,7 @@ def _side(world: World, side: str) -> None:
         f"my_nomination_{side}": offer.id, f"journal_{side}": journal.id, f"final_report_{side}": final_report.id,
         f"correction_{side}": correction.id, f"student_invitation_{side}": student_token,
         f"destination_{side}": destination.version.id, f"snapshot_{side}": snapshot.id,
-        f"annual_report_{side}": annual.id,
+        f"annual_report_{side}": annual.id, f"job_file_{side}": workbook.id,
     }  # fmt: skip
 
 

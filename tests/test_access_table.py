@@ -136,6 +136,7 @@ ACCESS: dict[str, dict] = {
     "governance.table_motion": {"POST": SECRETARIAT_ONLY},
     "governance.vote": {"POST": SECRETARIAT_ONLY},
     # background jobs: an alliance's job is its secretariat's
+    "jobs.download": {"args": {"file_id": "job_file_own"}, "GET": SECRETARIAT_ONLY},
     "jobs.job": {"GET": SECRETARIAT_ONLY},
     "jobs.progress": {"GET": SECRETARIAT_ONLY},
     # main
@@ -276,7 +277,8 @@ ACCESS: dict[str, dict] = {
         "POST": allow(SCHOOL, ENTERPRISE, SECRETARIAT),
     },
     # analytics (报表): the alliance's secretariat
-    "analytics.export": {"args": {"name": "outcomes", "fmt": "csv"}, "GET": SECRETARIAT_ONLY},
+    "analytics.export": {"args": {"name": "outcomes"}, "GET": SECRETARIAT_ONLY},
+    "analytics.export_xlsx": {"args": {"name": "outcomes"}, "POST": SECRETARIAT_ONLY},
     "analytics.index": {"GET": SECRETARIAT_ONLY},
     # annual quality reports: the alliance's are its secretariat's, a school's are its own (the secretariats here
     # are schools, so they reach the school's page too, listing their own)

@@ -13,6 +13,7 @@ The market (alliance A, period 2026-2 unless said otherwise; cut-off 2026-12-31)
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -303,8 +304,19 @@ def test_chart_and_table_show_the_same_numbers(client, login_as, market):
 def test_exports_carry_the_filters_neutralise_formulas_and_are_logged(client, login_as, market, db):
     alliance = market["alliance"]
     login_as(UserFactory(organization=alliance.secretariat, role=Role.SECRETARIAT))
-    response = client.get(f"/alliances/{alliance.id}/reports/outcomes.xlsx?period=2026-2&kind=employment")
+    # The workbook is written on the queue (immediate in the tests): the POST answers with the job's page.
+    queued = client.post(f"/alliances/{alliance.id}/reports/outcomes/export",
+                         data={"period": "2026-2", "kind": "employment"})  # fmt: skip
+    assert queued.status_code == 302
+    job_page = client.get(queued.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/jobs/files/\d+)"', job_page)
+    assert link, "the finished job links to its file"
+    assert not db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report_export")).all(), (
+        "logged when downloaded, not when queued"
+    )
+    response = client.get(link.group(1))
     assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == [
         "筛选条件与口径", "成员学校与其他学校", "各半年度趋势", "按学校", "按专业",
@@ -320,6 +332,8 @@ def test_exports_carry_the_filters_neutralise_formulas_and_are_logged(client, lo
     assert rows[0][0] == "学校"
     assert "'=非成员学校N" in [r[0] for r in rows]
     assert client.get(f"/alliances/{alliance.id}/reports/outcomes.csv?table=nope").status_code == 404
+    refused = client.post(f"/alliances/{alliance.id}/reports/outcomes/export", data={"period": "1999-9"})
+    assert refused.status_code == 400
 
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "report_export").order_by(AuditEvent.id)

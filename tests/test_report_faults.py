@@ -79,7 +79,9 @@ def test_the_occupation_chart_names_occupations_not_codes(world):
 
 def test_exports_are_named_in_the_readers_language(client, login_as, world):
     login_as(world["clerk"])
-    response = client.get(f"/alliances/{world['alliance'].id}/reports/supply.xlsx?period=2026-2")
+    queued = client.post(f"/alliances/{world['alliance'].id}/reports/supply/export", data={"period": "2026-2"})
+    result_url = client.get(queued.headers["Location"] + "/progress").get_json()["result_url"]
+    response = client.get(result_url)
     assert response.status_code == 200
     disposition = response.headers["Content-Disposition"]
     fallback = re.search(r'filename="([^"]+)"', disposition).group(1)

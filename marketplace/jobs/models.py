@@ -18,6 +18,7 @@ class JobKind(enum.StrEnum):
     ALLOCATION = "allocation"
     COHORT_IMPORT = "cohort_import"
     ANNUAL_REPORT = "annual_report"
+    REPORT_EXPORT = "report_export"
 
 
 class JobStatus(enum.StrEnum):
@@ -42,6 +43,7 @@ class JobStage(enum.StrEnum):
     IMPORTING = "importing"
     COLLECTING = "collecting"
     RENDERING = "rendering"
+    EXPORTING = "exporting"
     FINISHED = "finished"
 
 
@@ -49,6 +51,7 @@ register_labels(
     (JobKind.ALLOCATION, _l("Allocation run")),
     (JobKind.COHORT_IMPORT, _l("Cohort import")),
     (JobKind.ANNUAL_REPORT, _l("Annual quality report")),
+    (JobKind.REPORT_EXPORT, _l("Report export")),
     (JobStatus.QUEUED, _l("Waiting for a worker")),
     (JobStatus.RUNNING, _l("Running")),
     (JobStatus.DONE, _l("Done")),
@@ -62,6 +65,7 @@ register_labels(
     (JobStage.IMPORTING, _l("Importing rows")),
     (JobStage.COLLECTING, _l("Collecting the figures, chapter by chapter")),
     (JobStage.RENDERING, _l("Drawing the charts and writing the PDF and DOCX")),
+    (JobStage.EXPORTING, _l("Computing the report and writing the workbook")),
     (JobStage.FINISHED, _l("Finished")),
 )
 
@@ -130,3 +134,22 @@ class Job(db.Model):
         if "message" in params:  # a refusal's own catalogue string, translated now
             params["message"] = gettext(params["message"], **params.pop("message_params", {}))
         return str(text) % params if params else str(text)
+
+
+class JobFile(db.Model):
+    """A file a job wrote (a report's workbook), kept for its job's page to download; each download is logged."""
+
+    __tablename__ = "job_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))  # in the reader's language
+    fallback_name: Mapped[str] = mapped_column(sa.String(200))  # ASCII, for clients without RFC 5987
+    mimetype: Mapped[str] = mapped_column(sa.String(100))
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    job: Mapped[Job] = relationship()
+
+    def can_view(self, user) -> bool:
+        return self.job.can_view(user)

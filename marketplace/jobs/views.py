@@ -1,11 +1,15 @@
 """A job's page and its progress as JSON (polled by static/js/job.js; without script the page refreshes itself)."""
 
-from flask import Blueprint, jsonify, render_template, url_for
+from flask import Blueprint, Response, jsonify, render_template, url_for
 from flask_login import login_required
 
+from marketplace.audit.services import record
+from marketplace.db import writing
+from marketplace.exports import attachment
+from marketplace.extensions import db
 from marketplace.i18n import label
 from marketplace.jobs import services
-from marketplace.jobs.models import Job, JobKind, JobStatus
+from marketplace.jobs.models import Job, JobFile, JobKind, JobStatus
 from marketplace.permissions import load
 
 bp = Blueprint("jobs", __name__)
@@ -15,6 +19,7 @@ RESULTS = {
     JobKind.ALLOCATION: ("allocations.allocation", "run_id"),
     JobKind.COHORT_IMPORT: ("cohorts.cohort", "cohort_id"),
     JobKind.ANNUAL_REPORT: ("reports.annual_report", "report_id"),
+    JobKind.REPORT_EXPORT: ("jobs.download", "file_id"),
 }
 REFRESH_S = 2
 
@@ -50,3 +55,19 @@ def job(job_id: int):
 @login_required
 def progress(job_id: int):
     return jsonify(state(load(Job, job_id)))
+
+
+@bp.get("/jobs/files/<int:file_id>")
+@login_required
+def download(file_id: int):
+    """A file a job wrote, for whoever may see the job; logged as the export it is (who, which report, filters)."""
+    kept = load(JobFile, file_id)
+    body, name, fallback, mimetype = kept.body, kept.name, kept.fallback_name, kept.mimetype
+    job = kept.job
+    db.session.commit()
+    with writing():  # a logged download: the write lock from the start on SQLite
+        p = job.parameters or {}
+        record("report_export", job.alliance, report=p.get("report"), format="xlsx", table=None,
+               filters=p.get("args"), job_id=job.id)  # fmt: skip
+        db.session.commit()
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": attachment(name, fallback)})

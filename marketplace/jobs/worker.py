@@ -9,6 +9,7 @@ huey = queue.bind(app)
 
 # Every module that declares tasks, so that this consumer knows them (create_app imports the views' ones already).
 from marketplace.allocations import jobs as _allocation_jobs  # noqa: E402, F401
+from marketplace.analytics import jobs as _analytics_jobs  # noqa: E402, F401
 from marketplace.cohorts import jobs as _cohort_jobs  # noqa: E402, F401
 from marketplace.governance import jobs as _governance_jobs  # noqa: E402, F401
 from marketplace.reports import jobs as _report_jobs  # noqa: E402, F401
