@@ -163,6 +163,20 @@ def test_a_student_is_kept_out_of_staff_pages(client, login_as, school):
     assert client.get("/me/").status_code == 200
 
 
+def test_the_students_home_says_a_placement_has_not_started_before_its_start(client, login_as, school, db):
+    _, student, *_, account = school
+    placement = _placement(student, start=local_today() + timedelta(days=10), end=local_today() + timedelta(days=190))
+    login_as(account)
+    page = client.get("/me/", headers=EN).get_data(as_text=True)
+    assert "Not started yet" in page
+    assert "· Ongoing" not in page
+    placement.start_date = local_today()
+    db.session.commit()
+    page = client.get("/me/", headers=EN).get_data(as_text=True)
+    assert "Not started yet" not in page
+    assert "· Ongoing" in page
+
+
 # --------------------------------------------------------------------------------------------- own data
 
 

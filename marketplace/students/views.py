@@ -82,7 +82,7 @@ def home():
     offers = services.offers_of(student)
     return render_template(
         "students/home.html", student=student, offers=offers, answers=services.latest_answers([o.id for o in offers]),
-        placements=[(p, services.progress(p, today)) for p in placements],
+        placements=[(p, services.progress(p, today)) for p in placements], today=today,
     )  # fmt: skip
 
 
