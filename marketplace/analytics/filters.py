@@ -10,7 +10,7 @@ from wtforms import SelectField
 
 from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Membership
 from marketplace.analytics.period import Period
-from marketplace.analytics.scope import alliance_openings
+from marketplace.analytics.scope import alliance_plans
 from marketplace.extensions import db
 from marketplace.i18n import choices, label
 from marketplace.orgs.models import Organization, OrgKind
@@ -71,12 +71,11 @@ class ReportFilterForm(FlaskForm):
         anything = [("", _l("All"))]
         self.school.choices = anything + [(o.id, o.name) for o in members if o.kind is OrgKind.SCHOOL]
         self.enterprise.choices = anything + [(o.id, o.name) for o in members if o.kind is OrgKind.ENTERPRISE]
-        self.major.choices = anything + [
-            (m.id, f"{m.name}（{label(m.level)}）") for m in db.session.scalars(sa.select(Major).order_by(Major.code))
-        ]
-        cities = sa.select(Opening.city_id).where(Opening.id.in_(alliance_openings(alliance.id)))
-        regions = db.session.scalars(sa.select(Region).where(Region.id.in_(cities)).order_by(Region.code))
-        self.city.choices = anything + [(r.id, r.name) for r in regions]
+        majors = db.session.execute(sa.select(Major.id, Major.name, Major.level).order_by(Major.code))
+        self.major.choices = anything + [(i, f"{name}（{label(level)}）") for i, name, level in majors]
+        cities = sa.select(Opening.city_id).where(Opening.plan_id.in_(alliance_plans(alliance.id)))
+        regions = sa.select(Region.id, Region.name).where(Region.id.in_(cities)).order_by(Region.code)
+        self.city.choices = anything + [(i, name) for i, name in db.session.execute(regions)]
         self.kind.choices = [("", _l("All"))] + choices(OpeningKind)
 
     def filters(self) -> Filters:
@@ -90,12 +89,16 @@ class ReportFilterForm(FlaskForm):
         )
 
 
-def _member_orgs(alliance_id: int) -> list[Organization]:
-    """Every organisation that has ever been a member (a withdrawn member's past is still reported)."""
+def _member_orgs(alliance_id: int) -> list[sa.Row]:
+    """(id, name, kind) of every organisation that has ever been a member (a withdrawn member's past is still
+    reported): plain rows, not ORM objects, for the thousands of options an alliance's filters hold."""
     ids = sa.select(Membership.organization_id).where(
         Membership.alliance_id == alliance_id, Membership.status.in_(ONCE_ACTIVE_STATUSES)
     )
-    return list(db.session.scalars(sa.select(Organization).where(Organization.id.in_(ids)).order_by(Organization.name)))
+    return list(db.session.execute(
+        sa.select(Organization.id, Organization.name, Organization.kind)
+        .where(Organization.id.in_(ids)).order_by(Organization.name)
+    ))  # fmt: skip
 
 
 def period_label(period: Period) -> str:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Membership
 from marketplace.analytics.period import Period
-from marketplace.plans.models import HiringPlan, Opening, plan_alliances
+from marketplace.plans.models import plan_alliances
 
 
 def in_force_during(alliance_id: int, period: Period) -> list[sa.ColumnElement]:
@@ -27,6 +27,3 @@ def members_in(alliance_id: int, period: Period) -> sa.Select:
 def alliance_plans(alliance_id: int) -> sa.Select:
     return sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance_id)
 
-
-def alliance_openings(alliance_id: int) -> sa.Select:
-    return sa.select(Opening.id).join(HiringPlan).where(HiringPlan.id.in_(alliance_plans(alliance_id)))
