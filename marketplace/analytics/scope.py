@@ -26,4 +26,3 @@ def members_in(alliance_id: int, period: Period) -> sa.Select:
 
 def alliance_plans(alliance_id: int) -> sa.Select:
     return sa.select(plan_alliances.c.plan_id).where(plan_alliances.c.alliance_id == alliance_id)
-
