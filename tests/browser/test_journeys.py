@@ -181,7 +181,7 @@ def test_secretariat_reads_the_allocation_runs_and_governance(tab, login):
     expect(page.get_by_role("button", name="运行分配")).to_be_visible()
     link_to(page, r"/allocations/\d+").click()
     expect(heading(page)).to_contain_text(re.compile(r"分配方案\s*#\d+"))
-    expect(page.get_by_text("已落实").first).to_be_visible()
+    expect(page.get_by_text("已安置").first).to_be_visible()
     expect(page.get_by_text("由优先规则决定").first).to_be_visible()
 
     page.goto(alliance)
