@@ -41,7 +41,8 @@ a lower bound: the step was stopped at its time budget (BENCH_BUDGET_S, default 
   allocation reads every (enterprise, student) pair that may see each other, 10^8 at full size;
 - mixed_load_rps, mixed_load_p95_ms, mixed_load_errors (PostgreSQL only): `gunicorn -w 4 wsgi:app` in production
   configuration on 127.0.0.1, logged in through the login form, CLIENTS client processes for at most LOAD_SECONDS
-  driving home, plan list, cohort list, an opening's candidates and a student's openings in equal shares; errors are
+  driving home, plan list, cohort list, an opening's candidates and a student's openings in equal shares, each
+  request drawn at random over the SAMPLES sampled openings (students) and their organisations' users; errors are
   non-2xx answers and exceptions (a request still running at the deadline is not counted, but reported).
 
 BENCH_DB=sqlite|postgresql|both (default both), BENCH_SCALE (default 1), BENCH_SAMPLES (default 20), BENCH_BUDGET_S
@@ -645,15 +646,17 @@ def workers_cpu_s(master: int) -> dict[int, float]:
 
 
 def load(db_name: str, port: int, ids: dict, master: int) -> None:
-    mixes = []
-    for n in range(CLIENTS):
-        opening_id, enterprise = ids["openings"][1 + n % SAMPLES]
-        student_id, school = ids["students"][1 + n % SAMPLES]
+    # Every client draws from the whole sample: each worker ranks each of the SAMPLES openings and students at least
+    # once (a ranking is remembered per worker, until the rows change), not one opening per client.
+    mix = []
+    for n in range(1, SAMPLES + 1):
+        opening_id, enterprise = ids["openings"][n]
+        student_id, school = ids["students"][n]
         company, college = log_in(port, enterprise), log_in(port, school)
-        mixes.append([("home", company, "/"), ("plans", company, "/plans"),
-                      ("cohorts", college, f"/cohorts/school/{school}"),
-                      ("opening_ranking", company, f"/openings/{opening_id}/ranking"),
-                      ("student_openings", college, f"/students/{student_id}/openings")])  # fmt: skip
+        mix += [("home", company, "/"), ("plans", company, "/plans"), ("cohorts", college, f"/cohorts/school/{school}"),
+                ("opening_ranking", company, f"/openings/{opening_id}/ranking"),
+                ("student_openings", college, f"/students/{student_id}/openings")]  # fmt: skip
+    mixes = [mix] * CLIENTS
     machine_load("before the mixed load")
     started, before = time.time(), workers_cpu_s(master)
     deadline = started + LOAD_SECONDS

@@ -21,14 +21,12 @@ Choices made here (the engine leaves them to the product):
 """
 
 from collections.abc import Iterable, Sequence
-from collections.abc import Sequence as CollectionSequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
-import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import availability
 from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership
@@ -43,8 +41,7 @@ from marketplace.rowcache import plain, store
 from marketplace.timeutil import local_today
 from matching import model as m
 from matching.features import Catalogue, Explanation, classification_text_model
-from matching.priority import QUANTUM
-from matching.ranking import Engine, GraduateRanking, OpeningRanking, RankedPool
+from matching.ranking import Engine, GraduateRanking, OpeningRanking
 
 
 @dataclass
@@ -89,9 +86,14 @@ def candidate_ids(opening: Opening) -> list[int]:
     """The consenting students the opening's enterprise may see today, if the opening is available; those busy over
     its dates are left to the engine's filter (the same rule as `availability.free_during`)."""
     with store.using() as rows:
-        if opening.id not in rows.open_opening_set():
-            return []
-        return rows.visible_student_ids(opening.plan.enterprise_id)
+        return candidate_ids_in(rows, opening)
+
+
+def candidate_ids_in(rows: store.RowStore, opening: Opening) -> list[int]:
+    """`candidate_ids` in a store already in use."""
+    if opening.id not in rows.open_opening_set():
+        return []
+    return rows.visible_student_ids(opening.plan.enterprise_id)
 
 
 def priority_sets(openings: Sequence[Opening]) -> dict[int, tuple[float, frozenset[int]]]:
@@ -116,9 +118,10 @@ def build_snapshot(student_ids: Sequence[int], openings: Sequence[Opening], *, e
 
 
 # ---------------------------------------------------------------------------------------------------- views' API
-# The pages rank the whole pool once per request (one sort in the engine) and page, filter and group the ranked
-# rows from the engine's plain data; only the rows a page shows load their student or opening
-# (`attach_students`, `attach_openings`), and a row's explanation is computed only when shown.
+# The pages rank the whole pool once (one sort in the engine; with kept rows, once per version of the rows and day:
+# `RowStore.remember`) and page, filter and group the ranked rows from the engine's plain data; only the rows a page
+# shows load their student or opening (`attach_students`, `attach_openings`), and a row's explanation is computed
+# only when shown.
 NAMED = 3  # a decided place names this many of the candidates it passed (it may pass hundreds)
 
 
@@ -166,8 +169,8 @@ def attach_students(candidates: Sequence[Candidate]) -> None:
     """Load the students of these candidates and of the candidates they passed, in one query."""
     ids = {c.student_id for c in candidates} | {p.student_id for c in candidates for p in c.passed_over}
     rows = db.session.scalars(
-        sa.select(Student).where(Student.id.in_(sorted(ids))).options(
-            selectinload(Student.school), selectinload(Student.major), selectinload(Student.wanted_cities))
+        sa.select(Student).where(Student.id.in_(sorted(ids)))
+        .options(joinedload(Student.school), joinedload(Student.major))  # what the pages name: one query
     )  # fmt: skip
     by_id = {s.id: s for s in rows}
     _explain_all(candidates, lambda c: (c.graduate, 0))
@@ -203,79 +206,6 @@ def rank_candidates(opening: Opening, *, k: int | None = 20, students: Iterable[
     return replace(whole, places=places), candidates
 
 
-class CandidatePool(CollectionSequence):
-    """An opening's whole ranking for its page, as the engine's arrays: filters select places on the plain data
-    (`keep`), and only the places a page slices out become `Candidate`s, with their students loaded."""
-
-    def __init__(self, built: store.Built, ranked: RankedPool, positions: np.ndarray | None = None):
-        self.built, self.ranked = built, ranked
-        self.positions = np.arange(ranked.eligible) if positions is None else positions
-
-    def keep(self, mask: np.ndarray) -> "CandidatePool":
-        """The places (of the whole ranking) where `mask` holds; a place keeps its number."""
-        pool = CandidatePool(self.built, self.ranked, self.positions[mask[self.positions]])
-        pool.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("school_ids", "major_ids")})
-        return pool
-
-    @cached_property
-    def school_ids(self) -> np.ndarray:
-        schools = np.array(self.built.engine.space.encoder.vocabulary.schools, dtype=np.int64)
-        return schools[self.built.engine.space.graduate_school[self.ranked.graduate]]
-
-    @cached_property
-    def major_ids(self) -> np.ndarray:
-        majors = np.array([*self.built.indexes.major_ids, -1], dtype=np.int64)  # -1: no major
-        return majors[self.built.engine.space.graduate_major[self.ranked.graduate]]
-
-    def wanted_city_ids(self, position: int) -> tuple[int, ...]:
-        regions = self.built.indexes.region_ids
-        return tuple(regions[c] for c in self.built.engine.graduates[self.ranked.graduate[position]].wanted_cities)
-
-    @cached_property
-    def _wishes(self) -> np.ndarray:
-        """Per place of the whole ranking: the candidate's wanted-city list, as an index into the encoder's wishes."""
-        return self.built.engine.space.graduate_wish[self.ranked.graduate[: self.ranked.eligible]]
-
-    def wanted_city_sets(self) -> set[tuple[int, ...]]:
-        """The distinct wanted-city lists among the candidates (as region ids): a handful, not one per candidate."""
-        wishes, regions = self.built.engine.space.encoder.wishes, self.built.indexes.region_ids
-        return {tuple(regions[c] for c in wishes[w]) for w in np.unique(self._wishes).tolist()}
-
-    def wanting(self, region_id: int) -> np.ndarray:
-        """Per place of the whole ranking: the candidate wants the city `region_id`."""
-        at = self.built.indexes.region.get(region_id, -1)
-        wanted = np.array([at in wish for wish in self.built.engine.space.encoder.wishes], dtype=bool)
-        return wanted[self._wishes]
-
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1 if index != -1 else None][0]
-        positions = self.positions[index].tolist()
-        places = self.ranked.places(positions)
-        fit_of = {}
-        if any(p.passed for p in places):
-            fit_of = dict(zip(self.ranked.ids.tolist(), (self.ranked.fit_q / QUANTUM).tolist(), strict=True))
-        candidates = [
-            Candidate(p.id, n + 1, p.fit, p.priority, p.passed,
-                      tuple(Passed(i, fit_of[i], fit_of[i] - p.fit) for i in p.passed[:NAMED]),
-                      self.built.engine, p.graduate, int(self.school_ids[n]),
-                      None if self.major_ids[n] < 0 else int(self.major_ids[n]), self.wanted_city_ids(n))
-            for n, p in zip(positions, places, strict=True)
-        ]  # fmt: skip
-        attach_students(candidates)
-        return candidates
-
-
-def candidate_pool(opening: Opening) -> CandidatePool:
-    """The whole ranking of the students the opening's enterprise may see today (its page)."""
-    ids = candidate_ids(opening)
-    built = store.engine(ids, [opening.id])
-    return CandidatePool(built, built.engine.rank_pool(0))
-
-
 @dataclass
 class Suggestion:
     opening_id: int
@@ -287,9 +217,12 @@ class Suggestion:
     index: int = 0
     opening: Opening | None = field(default=None, repr=False, compare=False)  # `attach_openings`
     facts: store.Facts | None = field(default=None, repr=False, compare=False)  # what pages sort and group by
+    student_id: int = 0  # whose: a remembered suggestion (no engine) is explained over the student and those shown
 
     @cached_property
     def explanation(self) -> Explanation:
+        if self.engine is None:
+            _engines_for_remembered([self])
         return self.engine.explain(self.graduate, self.index)
 
 
@@ -303,9 +236,23 @@ def attach_openings(suggestions: Iterable[Suggestion]) -> None:
             sa.select(Opening).where(Opening.id.in_(ids[start : start + 5_000])).options(
                 selectinload(Opening.plan).selectinload(HiringPlan.enterprise), selectinload(Opening.city))
         )}  # fmt: skip
+    _engines_for_remembered(suggestions)
     _explain_all(suggestions, lambda s: (s.graduate, s.index))
     for s in suggestions:
         s.opening = by_id[s.opening_id]
+
+
+def _engines_for_remembered(suggestions: Sequence[Suggestion]) -> None:
+    """Suggestions of a remembered ranking have no engine (`rank_openings`): explain them in an engine over their
+    student and the openings shown, which gives the same explanations (each is computed from the pair's rows)."""
+    by_student: dict[int, list[Suggestion]] = {}
+    for s in suggestions:
+        if s.engine is None:
+            by_student.setdefault(s.student_id, []).append(s)
+    for student_id, shown in by_student.items():
+        built = store.engine([student_id], [s.opening_id for s in shown])
+        for n, s in enumerate(shown):
+            s.engine, s.graduate, s.index = built.engine, 0, n
 
 
 def _suggestions(built: store.Built, graduate: int, ranking: GraduateRanking) -> list[Suggestion]:
@@ -321,14 +268,24 @@ def rank_openings(
     """The top k open openings (k None: every eligible one, or with `levels` those down to the levels-th distinct
     fit) for one student: (ranking, suggestions). With k given the suggestions' openings are loaded; otherwise the
     caller loads those it shows (`attach_openings`)."""
+    fresh: list[store.Built] = []
     with store.using() as rows:
-        ids = rows.open_opening_ids() if openings is None else [o.id for o in openings]
-        built = store.built(rows, [student.id], ids)
-    if k is None and levels is not None:
-        ranking: GraduateRanking = built.engine.rank_openings_to_level(0, levels)
+
+        def rank() -> GraduateRanking:
+            ids = rows.open_opening_ids() if openings is None else [o.id for o in openings]
+            fresh.append(store.built(rows, [student.id], ids))
+            if k is None and levels is not None:
+                return fresh[0].engine.rank_openings_to_level(0, levels)
+            return fresh[0].engine.rank_openings(0, len(ids) if k is None else k)
+
+        # Over today's open openings the ranking is remembered until the rows move (`RowStore.remember`).
+        ranking = rank() if openings is not None else rows.remember(("openings", student.id, k, levels), rank)
+        facts = rows.facts
+    if fresh:
+        suggestions = _suggestions(fresh[0], 0, ranking)
     else:
-        ranking = built.engine.rank_openings(0, len(ids) if k is None else k)
-    suggestions = _suggestions(built, 0, ranking)
+        suggestions = [Suggestion(p.id, n, p.fit, p.priority, facts=facts[p.id], student_id=student.id)
+                       for n, p in enumerate(ranking.places, 1)]  # fmt: skip
     if k is not None:
         attach_openings(suggestions)
     return ranking, suggestions

@@ -31,4 +31,5 @@ REASONS = {
     "grade": _l("school grade"),
     "no_grade": _l("no grade supplied"),
 }
+FIT_BY_FEATURE = _l("Fit by feature")
 COLOURS = {"major": "primary", "skills": "success", "certificates": "warning", "place": "info", "grades": "secondary"}

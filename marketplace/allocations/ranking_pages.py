@@ -1,7 +1,8 @@
 """What the ranking pages show of a ranking: a page of it, filtered; identical openings as one row; the fit floor.
 
-A ranking is computed once per request over the whole pool (one sort in the engine); filters and pages select
-from its rows, so a candidate keeps the place it holds in the whole ranking whatever the filter.
+A ranking is computed over the whole pool (one sort in the engine) and, with kept rows, remembered until the rows or
+the day move (`allocations.candidate_pool`, `RowStore.remember`); filters and pages select from its rows, so a
+candidate keeps the place it holds in the whole ranking whatever the filter.
 """
 
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import ranking
 from marketplace.alliances.models import Alliance, Membership, in_force_on
+from marketplace.allocations.candidate_pool import CandidatePool
 from marketplace.allocations.ranking_forms import PER_PAGE, CandidateFilters, CohortFilters
 from marketplace.cohorts.models import Cohort, Student
 from marketplace.extensions import db
@@ -25,14 +27,15 @@ DEFAULT_FIT_FLOOR: float = Alliance.__table__.c.fit_floor.default.arg
 
 
 # ------------------------------------------------------------------------------------ an opening's candidates
-def _school_cities(school_ids: np.ndarray) -> dict[int, int]:
-    ids = np.unique(school_ids).tolist()
-    return dict(
-        db.session.execute(sa.select(Organization.id, Organization.city_id).where(Organization.id.in_(ids))).all()
-    )
+def _schools(pool: CandidatePool) -> list[tuple[int, str, int]]:
+    """(id, name, city id) of the candidates' schools: names and cities are read anew, the ids are the ranking's."""
+    return db.session.execute(
+        sa.select(Organization.id, Organization.name, Organization.city_id)
+        .where(Organization.id.in_(pool.kept.distinct_schools))
+    ).all()  # fmt: skip
 
 
-def filter_candidates(pool: ranking.CandidatePool, f: CandidateFilters) -> ranking.CandidatePool:
+def filter_candidates(pool: CandidatePool, f: CandidateFilters) -> CandidatePool:
     """On the engine's plain data: a filter loads no student, and a candidate keeps its place."""
     mask = np.ones(len(pool.school_ids), dtype=bool)
     if f.school is not None:
@@ -42,23 +45,22 @@ def filter_candidates(pool: ranking.CandidatePool, f: CandidateFilters) -> ranki
     if f.member:
         mask &= pool.ranked.priority == (f.member == "yes")
     if f.city is not None:
-        in_city = [school for school, city in _school_cities(pool.school_ids).items() if city == f.city]
+        in_city = [school for school, _, city in _schools(pool) if city == f.city]
         mask &= np.isin(pool.school_ids, np.array(in_city, dtype=np.int64)) | pool.wanting(f.city)
     return pool.keep(mask)
 
 
-def candidate_choices(pool: ranking.CandidatePool) -> dict[str, list[tuple[int, str]]]:
+def candidate_choices(pool: CandidatePool) -> dict[str, list[tuple[int, str]]]:
     """The schools, majors and cities the ranked candidates have, for the filter's options."""
-    city_of = _school_cities(pool.school_ids)
-    major_ids = {int(m) for m in np.unique(pool.major_ids)} - {-1}
-    city_ids = set(city_of.values()).union(*pool.wanted_city_sets())
-    schools = db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.id.in_(city_of)))
-    majors = db.session.execute(sa.select(Major.id, Major.name).where(Major.id.in_(major_ids)))
+    schools = _schools(pool)
+    city_ids = {city for _, _, city in schools}.union(*pool.wanted_city_sets())
+    majors = db.session.execute(sa.select(Major.id, Major.name).where(Major.id.in_(pool.kept.distinct_majors)))
     cities = db.session.execute(sa.select(Region.id, Region.name).where(Region.id.in_(city_ids)))
     return {
         name: sorted(((i, n) for i, n in options), key=lambda item: item[1])
-        for name, options in (("school_choices", schools), ("major_choices", majors), ("city_choices", cities))
-    }
+        for name, options in (("school_choices", [(i, n) for i, n, _ in schools]), ("major_choices", majors),
+                              ("city_choices", cities))
+    }  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ a student's openings

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from marketplace import ranking
 from marketplace.allocations import ranking_actions
+from marketplace.allocations.candidate_pool import candidate_pool
 from marketplace.allocations.ranking_forms import (
     PER_PAGE,
     CandidateActionForm,
@@ -59,7 +60,7 @@ def opening_ranking(opening_id: int):
     """The whole ranking, paged and filtered: for the enterprise that owns the opening (which acts on it) and the
     secretariats it is published to."""
     opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u) or is_secretariat_of_plan(o.plan, u))
-    pool = ranking.candidate_pool(opening)
+    pool = candidate_pool(opening)
     filters = CandidateFilters.from_args(request.args)
     page = ListPage(filter_candidates(pool, filters), _page_number(), PER_PAGE)
     statuses = dict(db.session.execute(

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from marketplace.alliances.models import Alliance
-from marketplace.allocations import decisions, labels, services
+from marketplace.allocations import decisions, explain_html, services
 from marketplace.allocations import jobs as allocation_jobs
 from marketplace.allocations.models import AllocationRun, AllocationSeat, RunStatus
 from marketplace.extensions import db
@@ -25,17 +25,8 @@ from marketplace.refusals import commit
 from matching.model import FEATURES, Weights
 
 bp = Blueprint("allocations", __name__)
+bp.add_app_template_filter(explain_html.bars, "explanation_bars")
 SEATS_PER_PAGE = 100
-
-
-@bp.app_context_processor
-def explanation_words():
-    # Translated once per request, not once per bar: a ranking page draws hundreds.
-    return {
-        "feature_labels": {k: str(v) for k, v in labels.FEATURES.items()},
-        "reason_labels": {k: str(v) for k, v in labels.REASONS.items()},
-        "feature_colours": labels.COLOURS,
-    }
 
 
 class RunForm(FlaskForm):
@@ -207,7 +198,8 @@ def weights(alliance_id: int):
                     _("Weights saved. Rankings of this alliance's openings use them from now on.")):  # fmt: skip
             return redirect(url_for("allocations.weights", alliance_id=alliance.id))
     return render_template("allocations/weights.html", alliance=alliance, current=current, proposal=proposal,
-                           defaults=Weights(), features=FEATURES, form=form, warnings=warnings,
+                           defaults=Weights(), features=FEATURES, feature_labels=explain_html.words()[0], form=form,
+                           warnings=warnings,
                            needs_ack=needs_ack)  # fmt: skip
 
 

@@ -12,8 +12,8 @@ code, nothing kept.
 """
 
 import threading
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +45,7 @@ from matching.features import (
 from matching.ranking import Engine
 
 WINDOW = 1_000  # change ids re-read below the last one applied: a transaction may commit a lower id later
+RANKINGS_KEPT = 32  # whole rankings remembered per store (`RowStore.remember`): an opening's is about 2.5 MB at 50k
 
 
 class _Side:
@@ -140,6 +141,7 @@ class RowStore:
         self.students_version = 0
         self._by_school: tuple | None = None  # (students version, consenting ids by school, every consenting id)
         self._visible: dict[int, list[int]] = {}  # enterprise id → the students it may see
+        self._remembered: OrderedDict = OrderedDict()  # `remember`: rankings at this version and day
         self.encoder = self._encoder(self._universe())
 
     # ------------------------------------------------------------------ vocabulary
@@ -197,6 +199,7 @@ class RowStore:
                 every_opening = True
                 self.students_version += 1
             self.version = max(self.version, change_id)
+            self._remembered.clear()
         if every_opening:
             self._open = None
         elif changed_openings and self._open is not None:
@@ -223,6 +226,20 @@ class RowStore:
         self.today = today
         self._open = self._open_set = None
         self.students_version += 1
+        self._remembered.clear()
+
+    def remember(self, key: tuple, compute: Callable[[], object]):
+        """What `compute` gives at this version of the rows and this day, kept until either moves (any change-log
+        entry applied, or a new day), the least recently used first to go past `RANKINGS_KEPT`: a page viewed again,
+        or its next page or filter, ranks nothing anew. Only plain results belong here (arrays, ids), never ORM
+        objects or the feature space."""
+        if key in self._remembered:
+            self._remembered.move_to_end(key)
+            return self._remembered[key]
+        value = self._remembered[key] = compute()
+        while len(self._remembered) > RANKINGS_KEPT:
+            self._remembered.popitem(last=False)
+        return value
 
     # ------------------------------------------------------------------ loading
     def _load_students(self, ids: list[int]) -> None:
