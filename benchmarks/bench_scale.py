@@ -96,7 +96,7 @@ from marketplace.extensions import db  # noqa: E402
 from marketplace.orgs.models import Organization  # noqa: E402
 from marketplace.plans.models import HiringPlan, Opening, opening_majors, plan_alliances  # noqa: E402
 
-SEED_VERSION = "1"  # change when the seed below changes: the caches are keyed by it
+SEED_VERSION = "2"  # change when the seed below changes: the caches are keyed by it
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 MEMBER_SCHOOLS, OTHER_SCHOOLS = max(2, round(200 * SCALE)), max(1, round(200 * SCALE))
 ENTERPRISES = max(20, round(2_000 * SCALE))

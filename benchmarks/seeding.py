@@ -22,10 +22,14 @@ def migrate_with_reference() -> None:
 
 
 def reference() -> tuple[list[Region], list[Major], list[int]]:
-    """Sixty cities, every major, and the level-4 occupations' ids to spread the seeded rows over."""
-    cities = list(db.session.scalars(sa.select(Region).where(Region.level == RegionLevel.CITY).limit(60)))
-    majors = list(db.session.scalars(sa.select(Major)))
-    occupations = list(db.session.scalars(sa.select(Occupation.id).where(Occupation.level == 4)))
+    """Sixty cities, every major, and the level-4 occupations' ids to spread the seeded rows over, each in code order:
+    unordered, SQLite and PostgreSQL returned them in different orders, so the same seed built different markets."""
+    cities = list(db.session.scalars(
+        sa.select(Region).where(Region.level == RegionLevel.CITY).order_by(Region.code).limit(60)))  # fmt: skip
+    majors = list(db.session.scalars(sa.select(Major).order_by(Major.code)))
+    occupations = list(
+        db.session.scalars(sa.select(Occupation.id).where(Occupation.level == 4).order_by(Occupation.code))
+    )
     return cities, majors, occupations
 
 
