@@ -76,7 +76,7 @@ def test_a_change_to_a_candidate_moves_the_remembered_ranking(app, client, login
     login_as(UserFactory(organization=opening.plan.enterprise, role=Role.ORG_STAFF))
     url = f"/openings/{opening.id}/ranking"
     before = page(client, url)
-    assert ("candidates", opening.id) in kept_store()._remembered
+    assert ("candidates", opening.id) in kept_store()._remembered["candidates"]
     named = [s for s in students if s.name in before]
     assert named, "the page names some candidates"
     named[0].name = "改名后的学生"
@@ -95,7 +95,7 @@ def test_an_edited_opening_moves_the_students_remembered_openings(app, client, l
     login_as(UserFactory(organization=student.school))
     url = f"/students/{student.id}/openings"
     before = page(client, url)
-    assert any(key[0] == "openings" and key[1] == student.id for key in kept_store()._remembered)
+    assert any(key[1] == student.id for key in kept_store()._remembered["openings"])
     for opening in openings:
         opening.skills = student.skills  # every opening now asks for exactly the student's skills
     db.session.commit()
@@ -107,7 +107,7 @@ def test_an_edited_opening_moves_the_students_remembered_openings(app, client, l
 
 def test_a_store_remembers_a_bounded_number_of_rankings_until_the_rows_move(app, db, kept, monkeypatch):
     _, openings, _ = random_market(db, 6)
-    monkeypatch.setattr(store, "RANKINGS_KEPT", 2)
+    monkeypatch.setattr(store, "RANKINGS_KEPT", {"x": 2, "y": 1})
     computed = []
 
     def compute(n):
@@ -116,6 +116,8 @@ def test_a_store_remembers_a_bounded_number_of_rankings_until_the_rows_move(app,
     with app.test_request_context(), store.using() as rows:
         assert [rows.remember(("x", n), compute(n)) for n in (1, 2, 1, 3, 1, 2)] == [1, 2, 1, 3, 1, 2]
         assert computed == [1, 2, 3, 2], "1 was used last, so 2 went first past the bound"
+        assert [rows.remember(("y", n), compute(n)) for n in (8, 9)] == [8, 9]
+        assert rows.remember(("x", 1), compute(99)) == 1, "each kind has its own bound"
     openings[0].skills = "钳工"
     db.session.commit()
     with app.test_request_context(), store.using() as rows:

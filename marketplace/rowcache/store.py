@@ -45,7 +45,9 @@ from matching.features import (
 from matching.ranking import Engine
 
 WINDOW = 1_000  # change ids re-read below the last one applied: a transaction may commit a lower id later
-RANKINGS_KEPT = 32  # whole rankings remembered per store (`RowStore.remember`): an opening's is about 2.5 MB at 50k
+# Rankings remembered per store and kind (`RowStore.remember`, the key's first item): an opening's candidates are
+# about 2.5 MB at 50,000, a student's openings a few kB.
+RANKINGS_KEPT = {"candidates": 32, "openings": 1_000}
 
 
 class _Side:
@@ -141,7 +143,7 @@ class RowStore:
         self.students_version = 0
         self._by_school: tuple | None = None  # (students version, consenting ids by school, every consenting id)
         self._visible: dict[int, list[int]] = {}  # enterprise id → the students it may see
-        self._remembered: OrderedDict = OrderedDict()  # `remember`: rankings at this version and day
+        self._remembered: defaultdict[str, OrderedDict] = defaultdict(OrderedDict)  # `remember`, by kind
         self.encoder = self._encoder(self._universe())
 
     # ------------------------------------------------------------------ vocabulary
@@ -230,15 +232,16 @@ class RowStore:
 
     def remember(self, key: tuple, compute: Callable[[], object]):
         """What `compute` gives at this version of the rows and this day, kept until either moves (any change-log
-        entry applied, or a new day), the least recently used first to go past `RANKINGS_KEPT`: a page viewed again,
-        or its next page or filter, ranks nothing anew. Only plain results belong here (arrays, ids), never ORM
-        objects or the feature space."""
-        if key in self._remembered:
-            self._remembered.move_to_end(key)
-            return self._remembered[key]
-        value = self._remembered[key] = compute()
-        while len(self._remembered) > RANKINGS_KEPT:
-            self._remembered.popitem(last=False)
+        entry applied, or a new day), the least recently used of its kind (`key[0]`) first to go past that kind's
+        `RANKINGS_KEPT`: a page viewed again, or its next page or filter, ranks nothing anew. Only plain results
+        belong here (arrays, ids), never ORM objects or the feature space."""
+        kept = self._remembered[key[0]]
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+        value = kept[key] = compute()
+        while len(kept) > RANKINGS_KEPT.get(key[0], 32):
+            kept.popitem(last=False)
         return value
 
     # ------------------------------------------------------------------ loading
