@@ -234,7 +234,7 @@ def attach_openings(suggestions: Iterable[Suggestion]) -> None:
     for start in range(0, len(ids), 5_000):
         by_id |= {o.id: o for o in db.session.scalars(
             sa.select(Opening).where(Opening.id.in_(ids[start : start + 5_000])).options(
-                selectinload(Opening.plan).selectinload(HiringPlan.enterprise), selectinload(Opening.city))
+                joinedload(Opening.plan).joinedload(HiringPlan.enterprise), joinedload(Opening.city))
         )}  # fmt: skip
     _engines_for_remembered(suggestions)
     _explain_all(suggestions, lambda s: (s.graduate, s.index))

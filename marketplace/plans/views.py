@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 import matching
 from marketplace.certificates import format_certificates
@@ -30,6 +31,7 @@ def my_plans():
         sa.select(HiringPlan)
         .where(HiringPlan.enterprise_id == current_user.organization_id)
         .order_by(HiringPlan.year.desc(), HiringPlan.half.desc())
+        .options(selectinload(HiringPlan.openings), selectinload(HiringPlan.alliances))  # what the list counts, names
     ).all()
     return render_template("plans/my_plans.html", plans=plans)
 
