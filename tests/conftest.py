@@ -18,6 +18,7 @@ from marketplace import create_app
 from marketplace.config import TestConfig
 from marketplace.extensions import db as _db
 from marketplace.extensions import limiter
+from marketplace.rowcache import store
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REFERENCE_TABLES = {"regions", "occupations", "majors", "alembic_version"}
@@ -248,6 +249,17 @@ def demo_copy(app, database_url):
     copy = DemoCopy(app, database_url)
     yield copy
     copy.discard()
+
+
+@pytest.fixture
+def kept(app):
+    """The engine's rows kept between requests, as in production (`rowcache.store`); the tests' default builds them
+    afresh for each use."""
+    app.config["RANKING_ROWS_KEPT"] = True
+    store.forget()
+    yield
+    app.config["RANKING_ROWS_KEPT"] = False
+    store.forget()
 
 
 @pytest.fixture

@@ -26,15 +26,6 @@ from tests.pipeline_factories import CohortFactory, NominationFactory, OpeningFa
 SKILLS = ["焊接", "数控编程", "CAD 识图", "电工", "护理", "养老照护", "园林养护", "PLC 编程", "钳工", "汽车维修"]
 
 
-@pytest.fixture
-def kept(app):
-    app.config["RANKING_ROWS_KEPT"] = True
-    store.forget()
-    yield
-    app.config["RANKING_ROWS_KEPT"] = False
-    store.forget()
-
-
 def random_market(db, seed: int):
     """Two member schools and one outside school the enterprises also see, three enterprises, openings with random
     skills, majors and headcounts, students with random skills, grades and majors."""

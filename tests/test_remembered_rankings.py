@@ -16,15 +16,6 @@ from tests.factories import UserFactory
 from tests.test_ranking_rows import random_market
 
 
-@pytest.fixture
-def kept(app):
-    app.config["RANKING_ROWS_KEPT"] = True
-    store.forget()
-    yield
-    app.config["RANKING_ROWS_KEPT"] = False
-    store.forget()
-
-
 def page(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, url

@@ -105,10 +105,7 @@ class CandidatePool(Sequence):
 
     def wanting(self, region_id: int) -> np.ndarray:
         """Per place of the whole ranking: the candidate wants the city `region_id`."""
-        return self._wanting_of_wish(region_id)[self.kept.wish]
-
-    def _wanting_of_wish(self, region_id: int) -> np.ndarray:
-        return np.array([region_id in wish for wish in self.kept.wishes], dtype=bool)
+        return np.array([region_id in wish for wish in self.kept.wishes], dtype=bool)[self.kept.wish]
 
     def __len__(self) -> int:
         return len(self.positions)
