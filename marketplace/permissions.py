@@ -1,6 +1,6 @@
 """The one place access is decided: load a record, check the user may see it, or answer 404/403."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
@@ -26,9 +26,12 @@ from marketplace.timeutil import local_today
 T = TypeVar("T")
 
 
-def load_or_404(model: type[T], object_id: int, check: Callable[[T, object], bool] | None = None) -> T:
-    """Load `model` by id; a record the user may not see is answered as missing (404), not forbidden."""
-    obj = db.session.get(model, object_id)
+def load_or_404(
+    model: type[T], object_id: int, check: Callable[[T, object], bool] | None = None, options: Sequence = ()
+) -> T:
+    """Load `model` by id (with the loader `options` the page needs, e.g. the relations it shows); a record the user
+    may not see is answered as missing (404), not forbidden."""
+    obj = db.session.get(model, object_id, options=options)
     if obj is None or (check is not None and not check(obj, current_user)):
         abort(404)
     return obj

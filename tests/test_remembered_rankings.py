@@ -115,6 +115,27 @@ def test_a_store_remembers_a_bounded_number_of_rankings_until_the_rows_move(app,
         assert rows.remember(("x", 1), compute(10)) == 10, "a change-log entry forgets what was remembered"
 
 
+def test_a_request_reads_the_change_log_once_until_it_commits(app, db, kept, monkeypatch):
+    _, openings, _ = random_market(db, 7)
+    refreshes = []
+    monkeypatch.setattr(
+        store.RowStore, "refresh", lambda self, real=store.RowStore.refresh: refreshes.append(1) or real(self)
+    )
+    with app.test_request_context():
+        with store.using() as rows:
+            rows.remember(("x", 1), lambda: "ranked")
+        with store.using() as rows:  # the page's explanations, after its ranking
+            assert rows.remember(("x", 1), lambda: "again") == "ranked"
+        assert len(refreshes) == 1, "the second use in the request reads the log no more"
+        openings[0].skills = "钳工"
+        db.session.commit()
+        with store.using() as rows:
+            assert rows.remember(("x", 1), lambda: "after the commit") == "after the commit"
+        assert len(refreshes) == 2, "the request's commit may have logged a change: the log is read again"
+    with app.test_request_context(), store.using():
+        assert len(refreshes) == 3, "each request reads the log"
+
+
 def test_the_explanation_bars_escape_every_word(app):
     explanation = Explanation((Contribution("major", 0.5, 0.4, '<script>alert("x")</script>'),
                                Contribution("skills", 0.0, 0.3, "no_skills")))  # fmt: skip

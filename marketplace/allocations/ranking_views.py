@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from marketplace import ranking
 from marketplace.allocations import ranking_actions
@@ -31,7 +32,7 @@ from marketplace.paging import ListPage
 from marketplace.permissions import is_secretariat_of_plan, load, load_or_404, visible_students_condition
 from marketplace.pipeline.forms import PutForwardForm
 from marketplace.pipeline.models import Nomination, NominationStatus
-from marketplace.plans.models import Opening
+from marketplace.plans.models import HiringPlan, Opening
 from marketplace.refusals import commit
 from marketplace.timeutil import local_today
 from matching.model import FEATURES
@@ -59,7 +60,12 @@ def _report(outcome: ranking_actions.Outcome) -> None:
 def opening_ranking(opening_id: int):
     """The whole ranking, paged and filtered: for the enterprise that owns the opening (which acts on it) and the
     secretariats it is published to."""
-    opening = load_or_404(Opening, opening_id, lambda o, u: o.can_edit(u) or is_secretariat_of_plan(o.plan, u))
+    opening = load_or_404(
+        Opening,
+        opening_id,
+        lambda o, u: o.can_edit(u) or is_secretariat_of_plan(o.plan, u),
+        options=[joinedload(Opening.plan).joinedload(HiringPlan.enterprise), joinedload(Opening.city)],
+    )
     pool = candidate_pool(opening)
     filters = CandidateFilters.from_args(request.args)
     page = ListPage(filter_candidates(pool, filters), _page_number(), PER_PAGE)
@@ -104,7 +110,7 @@ def act_on_candidates(opening_id: int):
 @login_required
 def student_openings(student_id: int):
     """Ranked openings for one of the school's students, identical ones as one row, with a button to nominate."""
-    student = load_or_404(Student, student_id, lambda s, u: s.can_edit(u))
+    student = load_or_404(Student, student_id, lambda s, u: s.can_edit(u), options=[joinedload(Student.major)])
     result, suggestions = ranking.rank_openings(student, k=None, levels=SHOWN_GROUPS)
     groups = group_openings(suggestions, SHOWN_GROUPS)
     already = set(db.session.scalars(sa.select(Nomination.opening_id).where(Nomination.student_id == student.id)))

@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace import availability
@@ -335,6 +335,22 @@ class Built:
     facts: dict[int, Facts]
 
 
+REFRESHED = "xqt.ranking_rows_refreshed"  # in a request's environ: the store it read the change log into
+
+
+def _refreshed_in_this_request(store: RowStore) -> bool:
+    """This request already read the change log into `store` and has committed nothing since: a page that ranks and
+    then explains the rows it shows reads the log once, not twice."""
+    return has_request_context() and request.environ.get(REFRESHED) is store
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _log_may_have_grown(session: Session) -> None:
+    """A commit may have added change-log entries: the request's next `using()` reads the log again."""
+    if has_request_context():
+        request.environ.pop(REFRESHED, None)
+
+
 @contextmanager
 def using() -> Iterator[RowStore]:
     """The store to rank with: this process's kept store for the database and day, refreshed and locked while in
@@ -352,7 +368,10 @@ def using() -> Iterator[RowStore]:
         try:
             if store.today < today:
                 store.move_to(today)
-            store.refresh()
+            if not _refreshed_in_this_request(store):
+                store.refresh()
+                if has_request_context():
+                    request.environ[REFRESHED] = store
             yield store
         finally:
             store.session.rollback()
