@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace import availability
 from marketplace.alliances.models import ONCE_ACTIVE_STATUSES, Alliance, Membership
 from marketplace.cohorts.models import Cohort, Student
-from marketplace.db import utcnow
+from marketplace.db import ids_in, utcnow
 from marketplace.extensions import db
 from marketplace.plans.models import HiringPlan, Opening
 from marketplace.practice.models import PracticeBase, PracticeRequest
@@ -169,7 +169,7 @@ def attach_students(candidates: Sequence[Candidate]) -> None:
     """Load the students of these candidates and of the candidates they passed, in one query."""
     ids = {c.student_id for c in candidates} | {p.student_id for c in candidates for p in c.passed_over}
     rows = db.session.scalars(
-        sa.select(Student).where(Student.id.in_(sorted(ids)))
+        sa.select(Student).where(ids_in(Student.id, sorted(ids)))
         .options(joinedload(Student.school), joinedload(Student.major))  # what the pages name: one query
     )  # fmt: skip
     by_id = {s.id: s for s in rows}
@@ -233,7 +233,7 @@ def attach_openings(suggestions: Iterable[Suggestion]) -> None:
     by_id = {}
     for start in range(0, len(ids), 5_000):
         by_id |= {o.id: o for o in db.session.scalars(
-            sa.select(Opening).where(Opening.id.in_(ids[start : start + 5_000])).options(
+            sa.select(Opening).where(ids_in(Opening.id, ids[start : start + 5_000])).options(
                 joinedload(Opening.plan).joinedload(HiringPlan.enterprise), joinedload(Opening.city))
         )}  # fmt: skip
     _engines_for_remembered(suggestions)

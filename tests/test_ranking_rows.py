@@ -4,12 +4,14 @@ built from plain data, refreshes only what the change log names, and says which 
 import random
 from datetime import timedelta
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from marketplace import ranking
 from marketplace.alliances.models import Alliance, Membership, MembershipStatus
 from marketplace.cohorts.models import Student
+from marketplace.db import ids_in
 from marketplace.extensions import db as _db
 from marketplace.orgs.models import Organization, OrgKind
 from marketplace.pipeline.models import Placement
@@ -238,3 +240,16 @@ def test_a_side_finds_many_ids_at_once_and_never_takes_a_forgotten_row():
     side.forget_all()
     assert side.missing([5, 70_000]) == [5, 70_000]
     assert side.row_of == {}
+
+
+def test_ids_in_writes_integer_ids_into_the_sql_and_refuses_anything_else(db):
+    schools = [SchoolFactory() for _ in range(3)]
+    db.session.flush()
+    wanted = [np.int64(schools[0].id), schools[2].id]  # a ranking's ids come as numpy integers
+    statement = sa.select(Organization.id).where(ids_in(Organization.id, wanted)).order_by(Organization.id)
+    assert db.session.scalars(statement).all() == [schools[0].id, schools[2].id]
+    assert db.session.scalars(sa.select(Organization.id).where(ids_in(Organization.id, []))).all() == []
+    sql = str(statement.compile(db.engine, compile_kwargs={"render_postcompile": True}))
+    assert f"IN ({schools[0].id}, {schools[2].id})" in sql
+    with pytest.raises(TypeError):
+        ids_in(Organization.id, ["1) OR (1=1"])

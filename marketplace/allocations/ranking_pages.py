@@ -18,6 +18,7 @@ from marketplace.alliances.models import Alliance, Membership, in_force_on
 from marketplace.allocations.candidate_pool import CandidatePool
 from marketplace.allocations.ranking_forms import PER_PAGE, CandidateFilters, CohortFilters
 from marketplace.cohorts.models import Cohort, Student
+from marketplace.db import ids_in
 from marketplace.extensions import db
 from marketplace.orgs.models import Organization
 from marketplace.paging import ListPage
@@ -31,7 +32,7 @@ def _schools(pool: CandidatePool) -> list[tuple[int, str, int]]:
     """(id, name, city id) of the candidates' schools: names and cities are read anew, the ids are the ranking's."""
     return db.session.execute(
         sa.select(Organization.id, Organization.name, Organization.city_id)
-        .where(Organization.id.in_(pool.kept.distinct_schools))
+        .where(ids_in(Organization.id, pool.kept.distinct_schools))
     ).all()  # fmt: skip
 
 
@@ -54,8 +55,8 @@ def candidate_choices(pool: CandidatePool) -> dict[str, list[tuple[int, str]]]:
     """The schools, majors and cities the ranked candidates have, for the filter's options."""
     schools = _schools(pool)
     city_ids = {city for _, _, city in schools}.union(*pool.wanted_city_sets())
-    majors = db.session.execute(sa.select(Major.id, Major.name).where(Major.id.in_(pool.kept.distinct_majors)))
-    cities = db.session.execute(sa.select(Region.id, Region.name).where(Region.id.in_(city_ids)))
+    majors = db.session.execute(sa.select(Major.id, Major.name).where(ids_in(Major.id, pool.kept.distinct_majors)))
+    cities = db.session.execute(sa.select(Region.id, Region.name).where(ids_in(Region.id, city_ids)))
     return {
         name: sorted(((i, n) for i, n in options), key=lambda item: item[1])
         for name, options in (("school_choices", [(i, n) for i, n, _ in schools]), ("major_choices", majors),
