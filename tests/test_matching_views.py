@@ -69,6 +69,10 @@ def test_ranked_candidates_apply_priority_only_within_the_tolerance(
     # The badge only where priority decided the place, naming whom it passed; membership alone is a quiet label.
     assert ('text-bg-warning">同等条件下优先' in page) == member_first
     assert ("在容差 τ = 0.02 内排在其前" in page) == member_first
+    # Whom the place passed, with that candidate's fit and how much better it fits, read from the whole ranking.
+    fit = {c.student.id: c.fit for c in candidates}
+    passed = f"非成员生 {fit[other.id]:.3f}（匹配度高 {fit[other.id] - fit[member.id]:.3f}）"
+    assert (passed in page) == member_first
     assert page.count("text-bg-success") == 0
 
 

@@ -115,10 +115,14 @@ class CandidatePool(Sequence):
             return self[index : index + 1 if index != -1 else None][0]
         return self._candidates(self.positions[index].tolist())
 
-    @cached_property
-    def _fit_of(self) -> dict[int, float]:
+    def _fits(self, ids: set[int]) -> dict[int, float]:
+        """The fits of these candidates (those the shown places passed), found in the whole ranking: a dict of every
+        candidate's fit cost 3 ms per page at 50,000 candidates, for the few a page names."""
+        if not ids:
+            return {}
         ranked = self.kept.ranked
-        return dict(zip(ranked.ids.tolist(), (ranked.fit_q / QUANTUM).tolist(), strict=True))
+        hit = np.isin(ranked.ids, np.fromiter(ids, dtype=ranked.ids.dtype, count=len(ids)))
+        return dict(zip(ranked.ids[hit].tolist(), (ranked.fit_q[hit] / QUANTUM).tolist(), strict=True))
 
     def _candidates(self, positions: list[int]) -> list[Candidate]:
         kept = self.kept
@@ -127,9 +131,10 @@ class CandidatePool(Sequence):
             engine, graduates = kept.engine, [p.graduate for p in places]
         else:  # remembered: an engine over the shown candidates alone
             engine, graduates = store.engine([p.id for p in places], [kept.opening_id]).engine, range(len(places))
+        fit_of = self._fits({i for p in places for i in p.passed[:NAMED]})
         candidates = [
             Candidate(p.id, n + 1, p.fit, p.priority, p.passed,
-                      tuple(Passed(i, self._fit_of[i], self._fit_of[i] - p.fit) for i in p.passed[:NAMED]),
+                      tuple(Passed(i, fit_of[i], fit_of[i] - p.fit) for i in p.passed[:NAMED]),
                       engine, graduate, int(kept.school_ids[n]),
                       None if kept.major_ids[n] < 0 else int(kept.major_ids[n]), kept.wishes[kept.wish[n]])
             for n, p, graduate in zip(positions, places, graduates, strict=True)
