@@ -20,7 +20,7 @@ Choices made here (the engine leaves them to the product):
   other rows a page loaded.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -123,6 +123,7 @@ def build_snapshot(student_ids: Sequence[int], openings: Sequence[Opening], *, e
 # shows load their student or opening (`attach_students`, `attach_openings`), and a row's explanation is computed
 # only when shown.
 NAMED = 3  # a decided place names this many of the candidates it passed (it may pass hundreds)
+EXPLANATIONS_KEPT = 5_000  # per remembered ranking: past it, what its pages explained is forgotten at once
 
 
 @dataclass
@@ -156,10 +157,12 @@ class Candidate:
 
 
 def _explain_all(rows: Sequence, pair) -> None:
-    """Fill the rows' explanations in one pass per engine (their cached property), for the rows a page shows."""
+    """Fill the rows' explanations in one pass per engine (their cached property), for the rows a page shows that
+    have none yet (a remembered ranking's rows have theirs from `remembered_explanations`)."""
     by_engine: dict[int, list] = {}
     for row in rows:
-        by_engine.setdefault(id(row.engine), []).append(row)
+        if "explanation" not in row.__dict__:
+            by_engine.setdefault(id(row.engine), []).append(row)
     for group in by_engine.values():
         for row, explanation in zip(group, group[0].engine.explain_many([pair(r) for r in group]), strict=True):
             row.__dict__["explanation"] = explanation
@@ -222,7 +225,7 @@ class Suggestion:
     @cached_property
     def explanation(self) -> Explanation:
         if self.engine is None:
-            _engines_for_remembered([self])
+            return _explain_remembered([self])[0]
         return self.engine.explain(self.graduate, self.index)
 
 
@@ -236,23 +239,45 @@ def attach_openings(suggestions: Iterable[Suggestion]) -> None:
             sa.select(Opening).where(ids_in(Opening.id, ids[start : start + 5_000])).options(
                 joinedload(Opening.plan).joinedload(HiringPlan.enterprise), joinedload(Opening.city))
         )}  # fmt: skip
-    _engines_for_remembered(suggestions)
+    _explain_remembered([s for s in suggestions if s.engine is None])
     _explain_all(suggestions, lambda s: (s.graduate, s.index))
     for s in suggestions:
         s.opening = by_id[s.opening_id]
 
 
-def _engines_for_remembered(suggestions: Sequence[Suggestion]) -> None:
-    """Suggestions of a remembered ranking have no engine (`rank_openings`): explain them in an engine over their
-    student and the openings shown, which gives the same explanations (each is computed from the pair's rows)."""
+def _explain_remembered(suggestions: Sequence[Suggestion]) -> list[Explanation]:
+    """Suggestions of a remembered ranking have no engine (`rank_openings`): their explanations are remembered beside
+    it, and those not yet are computed in an engine over their student and those openings alone, which gives the
+    same explanations (each is computed from the pair's rows). Sets and returns each one's explanation."""
     by_student: dict[int, list[Suggestion]] = {}
     for s in suggestions:
-        if s.engine is None:
-            by_student.setdefault(s.student_id, []).append(s)
+        by_student.setdefault(s.student_id, []).append(s)
     for student_id, shown in by_student.items():
-        built = store.engine([student_id], [s.opening_id for s in shown])
-        for n, s in enumerate(shown):
-            s.engine, s.graduate, s.index = built.engine, 0, n
+
+        def explain(rows: store.RowStore, opening_ids: list[int], student_id: int = student_id) -> list[Explanation]:
+            engine = store.built(rows, [student_id], opening_ids).engine
+            return engine.explain_many([(0, n) for n in range(len(opening_ids))])
+
+        known = remembered_explanations(("openings-explained", student_id), [s.opening_id for s in shown], explain)
+        for s in shown:
+            s.__dict__["explanation"] = known[s.opening_id]
+    return [s.__dict__["explanation"] for s in suggestions]
+
+
+def remembered_explanations(
+    key: tuple, wanted: Sequence[int], explain: Callable[[store.RowStore, list[int]], list[Explanation]]
+) -> dict[int, Explanation]:
+    """Explanations of the rows a page shows of a remembered ranking (id → explanation), remembered beside it under
+    `key` until the rows or the day move; `explain(rows, ids)` computes those not remembered yet, all at once. A
+    page viewed again explains nothing anew (the skills' text model made it a millisecond per page)."""
+    with store.using() as rows:
+        known = rows.remember(key, dict)
+        missing = [i for i in dict.fromkeys(wanted) if i not in known]
+        if missing:
+            if len(known) + len(missing) > EXPLANATIONS_KEPT:
+                known.clear()
+            known.update(zip(missing, explain(rows, missing), strict=True))
+        return {i: known[i] for i in wanted}
 
 
 def _suggestions(built: store.Built, graduate: int, ranking: GraduateRanking) -> list[Suggestion]:

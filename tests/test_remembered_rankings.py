@@ -22,14 +22,15 @@ def page(client, url: str) -> str:
     return re.sub(r'name="csrf_token"[^>]*>', "", response.get_data(as_text=True))
 
 
-def fresh_and_kept(app, client, url: str) -> tuple[str, str, str]:
-    """The page ranked afresh (rows not kept), then ranked with kept rows, then remembered."""
+def fresh_and_kept(app, client, url: str) -> tuple[str, str, str, str]:
+    """The page ranked afresh (rows not kept), then ranked with kept rows, then remembered (its explanations made
+    over the rows shown), then remembered with its explanations."""
     app.config["RANKING_ROWS_KEPT"] = False
     fresh = page(client, url)
     app.config["RANKING_ROWS_KEPT"] = True
     store.forget()
     try:
-        return fresh, page(client, url), page(client, url)
+        return fresh, page(client, url), page(client, url), page(client, url)
     finally:
         app.config["RANKING_ROWS_KEPT"] = False
         store.forget()
@@ -46,8 +47,8 @@ def test_a_remembered_candidates_page_shows_what_a_fresh_ranking_shows(app, clie
     for opening in openings[:4]:
         login_as(UserFactory(organization=opening.plan.enterprise, role=Role.ORG_STAFF))
         for query in ("", "?member=yes", "?member=no"):
-            fresh, ranked, remembered = fresh_and_kept(app, client, f"/openings/{opening.id}/ranking{query}")
-            assert fresh == ranked == remembered
+            fresh, *kept_views = fresh_and_kept(app, client, f"/openings/{opening.id}/ranking{query}")
+            assert kept_views == [fresh] * 3
             shown += fresh.count('class="progress"')
     assert shown, "the market must rank someone with an explanation"
 
@@ -56,8 +57,8 @@ def test_a_remembered_student_page_shows_what_a_fresh_ranking_shows(app, client,
     _, _, students = random_market(db, 3)
     for student in students[:5]:
         login_as(UserFactory(organization=student.school))
-        fresh, ranked, remembered = fresh_and_kept(app, client, f"/students/{student.id}/openings")
-        assert fresh == ranked == remembered
+        fresh, *kept_views = fresh_and_kept(app, client, f"/students/{student.id}/openings")
+        assert kept_views == [fresh] * 3
         assert 'class="progress"' in fresh
 
 
@@ -147,3 +148,16 @@ def test_the_explanation_bars_escape_every_word(app):
     assert html.count('class="progress-bar') == 1, "a feature that adds no points draws no segment"
     assert 'style="width: 20.0%"' in html
     assert "0.50 × 0.40" in html
+
+
+def test_the_bars_are_kept_per_language(app):
+    explanation = Explanation((Contribution("major", 1.0, 0.4, "exact"),))
+    drawn = {}
+    for language in ("zh", "en", "zh"):
+        # each request its own app context, as in production (the fixture's would keep the first locale)
+        with app.app_context(), app.test_request_context(headers={"Accept-Language": language}):
+            drawn.setdefault(language, []).append(explain_html.bars(explanation))
+    assert drawn["zh"][0] == drawn["zh"][1]
+    assert drawn["zh"][0] != drawn["en"][0], "the words are the request's language, not the first drawer's"
+    assert "专业" in drawn["zh"][0]
+    assert "Major" in drawn["en"][0]

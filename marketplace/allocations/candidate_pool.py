@@ -15,7 +15,14 @@ from functools import cached_property
 import numpy as np
 
 from marketplace.plans.models import Opening
-from marketplace.ranking import NAMED, Candidate, Passed, attach_students, candidate_ids_in
+from marketplace.ranking import (
+    NAMED,
+    Candidate,
+    Passed,
+    attach_students,
+    candidate_ids_in,
+    remembered_explanations,
+)
 from marketplace.rowcache import store
 from matching.priority import QUANTUM
 from matching.ranking import Engine, RankedPool
@@ -128,9 +135,11 @@ class CandidatePool(Sequence):
         kept = self.kept
         places = kept.ranked.places(positions)
         if kept.engine is not None:  # ranked in this request: explain in its engine
-            engine, graduates = kept.engine, [p.graduate for p in places]
-        else:  # remembered: an engine over the shown candidates alone
-            engine, graduates = store.engine([p.id for p in places], [kept.opening_id]).engine, range(len(places))
+            engine, graduates, known = kept.engine, [p.graduate for p in places], {}
+        else:  # remembered: so are the explanations of the candidates shown before, the others from them alone
+            engine, graduates = None, [0] * len(places)
+            known = remembered_explanations(("candidates-explained", kept.opening_id), [p.id for p in places],
+                                            self._explain)  # fmt: skip
         fit_of = self._fits({i for p in places for i in p.passed[:NAMED]})
         candidates = [
             Candidate(p.id, n + 1, p.fit, p.priority, p.passed,
@@ -139,5 +148,12 @@ class CandidatePool(Sequence):
                       None if kept.major_ids[n] < 0 else int(kept.major_ids[n]), kept.wishes[kept.wish[n]])
             for n, p, graduate in zip(positions, places, graduates, strict=True)
         ]  # fmt: skip
+        for c in candidates:
+            if c.student_id in known:
+                c.__dict__["explanation"] = known[c.student_id]
         attach_students(candidates)
         return candidates
+
+    def _explain(self, rows: store.RowStore, student_ids: list[int]) -> list:
+        engine = store.built(rows, student_ids, [self.kept.opening_id]).engine
+        return engine.explain_many([(n, 0) for n in range(len(student_ids))])

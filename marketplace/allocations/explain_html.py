@@ -1,9 +1,12 @@
 """An explanation as bars: each feature's points (weight × value) as a segment of the fit, with its reason on hover,
 and a legend beneath. Drawn in Python, not in a template macro: a ranking page draws fifty of them, and the macro
-was a tenth of the page's time (`Markup.format` costs as much again: the words are escaped once per request, and
-the rest are numbers and the fixed colour names)."""
+was a tenth of the page's time (`Markup.format` costs as much again: the words are escaped once per language, and
+the rest are numbers and the fixed colour names). The same explanation in the same language draws the same bars,
+so they are kept, a few thousand per process: a page viewed again draws none anew."""
 
-from flask import g
+from functools import lru_cache
+
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from marketplace.allocations import labels
@@ -11,23 +14,31 @@ from matching.features import Explanation
 
 
 def words() -> tuple[dict[str, str], dict[str, str]]:
-    """The features' and reasons' words in the request's language, translated once per request."""
-    if "explanation_words" not in g:
-        g.explanation_words = ({k: str(v) for k, v in labels.FEATURES.items()},
-                               {k: str(v) for k, v in labels.REASONS.items()})  # fmt: skip
-    return g.explanation_words
+    """The features' and reasons' words in the request's language."""
+    return _words(str(get_locale()))
 
 
-def _escaped() -> tuple[dict[str, Markup], dict[str, Markup]]:
-    if "explanation_html" not in g:
-        features, reasons = words()
-        g.explanation_html = ({k: escape(v) for k, v in features.items()},
-                              {k: escape(v) for k, v in reasons.items()}, escape(labels.FIT_BY_FEATURE))  # fmt: skip
-    return g.explanation_html
+@lru_cache(maxsize=8)
+def _words(locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Translated once per language (`locale` is the request's, so the lazy strings speak it)."""
+    return ({k: str(v) for k, v in labels.FEATURES.items()},
+            {k: str(v) for k, v in labels.REASONS.items()})  # fmt: skip
+
+
+@lru_cache(maxsize=8)
+def _escaped(locale: str) -> tuple[dict[str, Markup], dict[str, Markup], Markup]:
+    features, reasons = _words(locale)
+    return ({k: escape(v) for k, v in features.items()},
+            {k: escape(v) for k, v in reasons.items()}, escape(str(labels.FIT_BY_FEATURE)))  # fmt: skip
 
 
 def bars(explanation: Explanation) -> Markup:
-    features, reasons, aria = _escaped()
+    return _bars(explanation, str(get_locale()))
+
+
+@lru_cache(maxsize=4_096)
+def _bars(explanation: Explanation, locale: str) -> Markup:
+    features, reasons, aria = _escaped(locale)
     segments, legend = [], []
     for c in explanation.contributions:
         colour, name = labels.COLOURS[c.feature], features[c.feature]

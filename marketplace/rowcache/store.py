@@ -47,7 +47,8 @@ from matching.ranking import Engine
 WINDOW = 1_000  # change ids re-read below the last one applied: a transaction may commit a lower id later
 # Rankings remembered per store and kind (`RowStore.remember`, the key's first item): an opening's candidates are
 # about 2.5 MB at 50,000, a student's openings a few kB.
-RANKINGS_KEPT = {"candidates": 32, "openings": 1_000}
+# Remembered per worker, per kind: rankings, and beside each the explanations of the rows its pages showed.
+RANKINGS_KEPT = {"candidates": 32, "openings": 1_000, "candidates-explained": 32, "openings-explained": 1_000}
 
 
 class _Side:
