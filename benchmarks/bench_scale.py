@@ -667,6 +667,7 @@ def load(db_name: str, port: int, ids: dict, master: int) -> None:
     with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
         results = pool.map(drive, [(port, deadline, mix, n) for n, mix in enumerate(mixes)])
     wall = time.time() - started
+    machine_load("after the mixed load")  # the host's neighbours come and go: a bracket, not one reading
     finished = [r for done, _, _ in results for r in done]
     cut = sum(c for _, c, _ in results)
     client_cpu = sum(cpu for _, _, cpu in results)
@@ -680,7 +681,8 @@ def load(db_name: str, port: int, ids: dict, master: int) -> None:
               f"p95 {p95(times):.0f} ms, errors {sum(1 for p, _, ok in errors if p == page)}", flush=True)  # fmt: skip
     print(f"mixed load {db_name}: {len(finished)} finished in {wall:.1f} s by {CLIENTS} client processes, {cut} cut "
           f"by the deadline; the clients used {client_cpu:.1f} CPU s ({client_cpu / (wall * os.cpu_count()):.0%} of "
-          f"the machine's {os.cpu_count()} cores), gunicorn's workers {server_cpu:.1f} CPU s", flush=True)  # fmt: skip
+          f"the machine's {os.cpu_count()} cores), gunicorn's workers {server_cpu:.1f} CPU s "
+          f"({server_cpu * 1000 / max(len(finished), 1):.1f} ms per request)", flush=True)  # fmt: skip
     figure("mixed_load_rps", db_name, len(finished) / wall, "req/s")
     figure("mixed_load_p95_ms", db_name, p95([ms for _, ms, _ in finished]) if finished else float("nan"), "ms")
     figure("mixed_load_errors", db_name, len(errors), "requests")
