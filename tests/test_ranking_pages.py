@@ -132,6 +132,10 @@ def test_filters_keep_each_candidates_place_in_the_whole_ranking(client, login_a
     assert shown(school=market["other"].school_id) == {"邢台生", "非成员远"}
     assert shown(major=other_major.id) == {"邢台生"}
     assert shown(city=region("130500").id) == {"非成员远"}
+    chosen = client.get(url, query_string={"school": market["other"].school_id}).get_data(as_text=True)
+    assert re.findall(r'<option value="(\d+)" selected>', chosen) == [str(market["other"].school_id)], (
+        "the filter shows the school chosen, and only it"
+    )
     assert "<td>3</td>" in client.get(url, query_string={"member": "no", "major": far.major_id}).get_data(as_text=True)
 
 
