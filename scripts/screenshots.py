@@ -41,7 +41,7 @@ WIDTHS = {1366: 900, 390: 844}  # width: viewport height (an iPhone 12–15 is 3
 MAX_HEIGHT = 4000
 
 STUDENT = "<the demo student's 学号>"  # read from the demo database once it is built (`student_login`)
-# role: (login or None, [(page name, a path, or (an earlier page of the role, regex of a link on it))])
+# role: (login or None, [(page name, a path, or (an earlier page of the role, regex of a link on it[, query]))])
 ROLES = {
     "guest": (None, [("home", "/"), ("login", "/auth/login"), ("register", "/auth/register")]),
     "school": (
@@ -51,8 +51,10 @@ ROLES = {
             ("cohorts", "/cohorts/"),
             ("cohort", ("cohorts", r"/cohorts/\d+")),
             ("student", ("cohort", r"/cohorts/students/\d+")),
-            ("openings", ("student", r"/students/\d+/openings")),
             ("cohort-matches", ("cohort", r"/cohorts/\d+/matches")),
+            # a student with a suitable opening: the cohort's first student may have none
+            ("cohort-suitable", ("cohort", r"/cohorts/\d+/matches", "?suitable=yes")),
+            ("openings", ("cohort-suitable", r"/students/\d+/openings")),
             ("nominations", "/nominations"),
             ("risks", "/risks"),
             ("destinations", "/destinations/"),
@@ -270,8 +272,10 @@ def shoot_role(browser, base_url: str, role: str, width: int, out: Path, found: 
         elif name in found:
             path = found[name]
         else:
-            source, pattern = target
+            source, pattern, *query = target
             path = next((h for h in seen_links.get(source, []) if re.fullmatch(pattern, h.split("?", 1)[0])), None)
+            if path is not None and query:
+                path = path.split("?", 1)[0] + query[0]
         if path is None:
             notes.append(f"{role}-{name}: no link to it found; skipped")
             continue
