@@ -170,9 +170,13 @@ def test_prewarm_keeps_every_consenting_student_and_open_opening(app, db, kept):
     assert consenting
     assert consenting <= warmed.students.row_of.keys()
     assert set(warmed.open_opening_ids()) <= warmed.openings.row_of.keys()
+    by_school = warmed._by_school
+    assert by_school is not None
+    assert by_school[2] == consenting, "who may see whom is cut from it: read before forking"
     encoded = len(warmed.students.rows), len(warmed.openings.rows)
     rows = everything(openings, students)
     assert (len(warmed.students.rows), len(warmed.openings.rows)) == encoded, "the pages encoded nothing more"
+    assert warmed._by_school is by_school, "the pages read the consenting students by school no more"
     app.config["RANKING_ROWS_KEPT"] = False
     assert rows == everything(openings, students)
 

@@ -283,9 +283,9 @@ class RowStore:
             self._open_set = set(self.open_opening_ids())
         return self._open_set
 
-    def visible_student_ids(self, enterprise_id: int) -> list[int]:
-        """The consenting students the enterprise may see today: `permissions.visibility` (the set form of the one
-        rule) over the consenting students by school, kept until a student or a membership changes."""
+    def consenting_by_school(self) -> tuple[int, dict[int, np.ndarray], set[int]]:
+        """(students_version, school → its consenting students' ids, every consenting student's id), read again when
+        a student or a membership changes."""
         if self._by_school is None or self._by_school[0] != self.students_version:
             by_school: dict[int, list[int]] = defaultdict(list)
             for student_id, school_id in self.session.execute(
@@ -296,8 +296,13 @@ class RowStore:
             consenting = set().union(*by_school.values()) if by_school else set()
             self._by_school = (self.students_version, arrays, consenting)
             self._visible = {}
+        return self._by_school
+
+    def visible_student_ids(self, enterprise_id: int) -> list[int]:
+        """The consenting students the enterprise may see today: `permissions.visibility` (the set form of the one
+        rule) over the consenting students by school, kept until a student or a membership changes."""
+        _, arrays, consenting = self.consenting_by_school()  # forgets `_visible` when students or memberships moved
         if enterprise_id not in self._visible:
-            _, arrays, consenting = self._by_school
             seen = visibility([enterprise_id], self.today, self.session)
             parts = [arrays[s] for s in seen.schools.get(enterprise_id, ()) if s in arrays]
             parts.append(np.array([s for _, s in seen.put_forward if s in consenting], dtype=np.int64))
@@ -400,6 +405,7 @@ def prewarm() -> RowStore | None:
             sa.select(Student.id).where(Student.consent_to_share.is_(True)).order_by(Student.id)
         ).all()
         store.load(consenting, store.open_opening_ids())
+        store.consenting_by_school()  # what each enterprise may see is cut from it: read once, before the fork
         return store
 
 
