@@ -20,7 +20,7 @@ Choices made here (the engine leaves them to the product):
   other rows a page loaded.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -247,36 +247,36 @@ def attach_openings(suggestions: Iterable[Suggestion]) -> None:
 
 def _explain_remembered(suggestions: Sequence[Suggestion]) -> list[Explanation]:
     """Suggestions of a remembered ranking have no engine (`rank_openings`): their explanations are remembered beside
-    it, and those not yet are computed in an engine over their student and those openings alone, which gives the
-    same explanations (each is computed from the pair's rows). Sets and returns each one's explanation."""
+    it (`remembered_explanations`). Sets and returns each one's explanation."""
     by_student: dict[int, list[Suggestion]] = {}
     for s in suggestions:
         by_student.setdefault(s.student_id, []).append(s)
     for student_id, shown in by_student.items():
-
-        def explain(rows: store.RowStore, opening_ids: list[int], student_id: int = student_id) -> list[Explanation]:
-            engine = store.built(rows, [student_id], opening_ids).engine
-            return engine.explain_many([(0, n) for n in range(len(opening_ids))])
-
-        known = remembered_explanations(("openings-explained", student_id), [s.opening_id for s in shown], explain)
+        known = remembered_explanations("openings", student_id, [s.opening_id for s in shown])
         for s in shown:
             s.__dict__["explanation"] = known[s.opening_id]
     return [s.__dict__["explanation"] for s in suggestions]
 
 
-def remembered_explanations(
-    key: tuple, wanted: Sequence[int], explain: Callable[[store.RowStore, list[int]], list[Explanation]]
-) -> dict[int, Explanation]:
-    """Explanations of the rows a page shows of a remembered ranking (id → explanation), remembered beside it under
-    `key` until the rows or the day move; `explain(rows, ids)` computes those not remembered yet, all at once. A
-    page viewed again explains nothing anew (the skills' text model made it a millisecond per page)."""
+def remembered_explanations(kind: str, owner: int, wanted: Sequence[int]) -> dict[int, Explanation]:
+    """Explanations of the rows a page shows of a remembered ranking (id → explanation): with `kind` "candidates",
+    `wanted` are students ranked for the opening `owner`; with "openings", openings ranked for the student `owner`.
+    They are remembered beside the ranking until the rows or the day move, and those not yet are computed in an engine
+    over the owner and them alone, which gives the same explanations (each is computed from the pair's rows). A page
+    viewed again explains nothing anew (the skills' text model made it a millisecond per page)."""
     with store.using() as rows:
-        known = rows.remember(key, dict)
+        known = rows.remember((f"{kind}-explained", owner), dict)
         missing = [i for i in dict.fromkeys(wanted) if i not in known]
         if missing:
             if len(known) + len(missing) > EXPLANATIONS_KEPT:
                 known.clear()
-            known.update(zip(missing, explain(rows, missing), strict=True))
+            if kind == "candidates":
+                engine = store.built(rows, missing, [owner]).engine
+                pairs = [(n, 0) for n in range(len(missing))]
+            else:
+                engine = store.built(rows, [owner], missing).engine
+                pairs = [(0, n) for n in range(len(missing))]
+            known.update(zip(missing, engine.explain_many(pairs), strict=True))
         return {i: known[i] for i in wanted}
 
 

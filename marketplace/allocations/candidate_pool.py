@@ -138,8 +138,7 @@ class CandidatePool(Sequence):
             engine, graduates, known = kept.engine, [p.graduate for p in places], {}
         else:  # remembered: so are the explanations of the candidates shown before, the others from them alone
             engine, graduates = None, [0] * len(places)
-            known = remembered_explanations(("candidates-explained", kept.opening_id), [p.id for p in places],
-                                            self._explain)  # fmt: skip
+            known = remembered_explanations("candidates", kept.opening_id, [p.id for p in places])
         fit_of = self._fits({i for p in places for i in p.passed[:NAMED]})
         candidates = [
             Candidate(p.id, n + 1, p.fit, p.priority, p.passed,
@@ -153,7 +152,3 @@ class CandidatePool(Sequence):
                 c.__dict__["explanation"] = known[c.student_id]
         attach_students(candidates)
         return candidates
-
-    def _explain(self, rows: store.RowStore, student_ids: list[int]) -> list:
-        engine = store.built(rows, student_ids, [self.kept.opening_id]).engine
-        return engine.explain_many([(n, 0) for n in range(len(student_ids))])
